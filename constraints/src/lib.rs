@@ -1,0 +1,1 @@
+//! constraints (placeholder; see ARCHITECTURE.md)

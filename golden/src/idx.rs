@@ -1,0 +1,1 @@
+//! IDX data sets. Filled in by the data-loader work.

@@ -1,0 +1,1 @@
+//! Model files (safetensors + metadata). Filled in by the file-format work.

@@ -1,0 +1,1 @@
+//! hdl (placeholder; see ARCHITECTURE.md)

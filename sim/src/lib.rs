@@ -1,0 +1,1 @@
+//! sim (placeholder; see ARCHITECTURE.md)

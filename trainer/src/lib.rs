@@ -1,0 +1,1 @@
+//! trainer (placeholder; see ARCHITECTURE.md)
