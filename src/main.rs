@@ -1,1 +1,53 @@
-fn main() {}
+//! `ttfs`: time-to-first-spike networks from training to verified hardware.
+//!
+//! A thin command line: flags become validated configs, then library calls (golden, trainer, hdl,
+//! sim, constraints). Errors carry context and become a non-zero exit code, never a panic.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "ttfs", version, about = "Time-to-first-spike SNNs: train, quantize, generate Verilog, co-simulate")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The main job: train a small net on the embedded data, quantize, generate Verilog, co-simulate, report.
+    Run(cmd::pipeline::Args),
+    /// Train a network from a TOML config (exact spike-time gradients, M-SSR / F-SSR / R_MP).
+    Train(cmd::train::Args),
+    /// Quantize a float model into an integer model file.
+    Quantize(cmd::quantize::Args),
+    /// Accuracy and firing rates of the float and integer models side by side.
+    Evaluate(cmd::evaluate::Args),
+    /// Write every neuron's spike for chosen samples as CSV.
+    DumpSpikes(cmd::spikes::Args),
+    /// Generate Verilog, memory files and a manifest from an integer model.
+    Hdl(cmd::hdl::Args),
+    /// Co-simulate the generated Verilog against the integer golden model.
+    Cosim(cmd::cosim::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run(a) => cmd::pipeline::run(a),
+        Command::Train(a) => cmd::train::run(a),
+        Command::Quantize(a) => cmd::quantize::run(a),
+        Command::Evaluate(a) => cmd::evaluate::run(a),
+        Command::DumpSpikes(a) => cmd::spikes::run(a),
+        Command::Hdl(a) => cmd::hdl::run(a),
+        Command::Cosim(a) => cmd::cosim::run(a),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! `ttfs` evaluate (being built).
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: &Args) -> anyhow::Result<()> {
+    anyhow::bail!("not available yet")
+}

@@ -1,0 +1,11 @@
+//! One module per `ttfs` subcommand. Each owns a clap `Args` struct and a `run` function that turns
+//! flags into validated library calls; the libraries never see clap.
+
+pub mod cosim;
+pub mod data;
+pub mod evaluate;
+pub mod hdl;
+pub mod pipeline;
+pub mod quantize;
+pub mod spikes;
+pub mod train;
