@@ -20,6 +20,10 @@ enum Command {
     Run(cmd::pipeline::Args),
     /// Train a network from a TOML config (exact spike-time gradients, M-SSR / F-SSR / R_MP).
     Train(cmd::train::Args),
+    /// Run a list of regularizer strengths and plot the accuracy / firing-rate trade-off.
+    Sweep(cmd::sweep::Args),
+    /// Accuracy of the integer model at several weight widths and step counts, in one table.
+    Qeval(cmd::qeval::Args),
     /// Quantize a float model into an integer model file.
     Quantize(cmd::quantize::Args),
     /// Accuracy and firing rates of the float and integer models side by side.
@@ -37,6 +41,8 @@ fn main() -> std::process::ExitCode {
     let result = match &cli.command {
         Command::Run(a) => cmd::pipeline::run(a),
         Command::Train(a) => cmd::train::run(a),
+        Command::Sweep(a) => cmd::sweep::run(a),
+        Command::Qeval(a) => cmd::qeval::run(a),
         Command::Quantize(a) => cmd::quantize::run(a),
         Command::Evaluate(a) => cmd::evaluate::run(a),
         Command::DumpSpikes(a) => cmd::spikes::run(a),

@@ -23,6 +23,7 @@
 //! assert_eq!(exact_out.spikes.layers.len(), int_out.spikes.layers.len());
 //! ```
 
+pub mod compare;
 pub mod encode;
 pub mod error;
 pub mod exact;

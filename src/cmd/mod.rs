@@ -6,6 +6,8 @@ pub mod data;
 pub mod evaluate;
 pub mod hdl;
 pub mod pipeline;
+pub mod qeval;
 pub mod quantize;
 pub mod spikes;
+pub mod sweep;
 pub mod train;

@@ -1,0 +1,1 @@
+//! Comparison of spike trains (golden vs hardware). Being built by the co-simulation work.
