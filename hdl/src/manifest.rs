@@ -1,0 +1,164 @@
+//! The manifest: what a generated design contains, written next to the Verilog as `manifest.json`.
+//!
+//! Owned here, read by `sim` (through [`Manifest::load`]) and by the `ttfs` command line. The type is
+//! plain serde data (no rust-hdl types in its API). It records per layer the sizes, lanes, groups,
+//! the register widths used in the RTL *and* the widths golden derives from the weights
+//! ([`golden::QuantLayer::widths`]; used >= derived), the weight memory file and geometry, the port
+//! widths of `ttfs_top`, and the cycle lower bound of this architecture ([`Manifest::cycle_bound`]).
+
+use crate::error::HdlError;
+use golden::SpikeTrain;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Version of the manifest format.
+pub const MANIFEST_VERSION: u32 = 1;
+
+/// One layer of the generated engine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerManifest {
+    /// Layer number, 1 = first hidden layer.
+    pub layer: usize,
+    pub n_in: usize,
+    pub n_out: usize,
+    /// Neurons updated in parallel.
+    pub lanes: usize,
+    /// `ceil(n_out / lanes)`: time-multiplexed groups of lanes.
+    pub groups: usize,
+    /// Stored weight width (signed bits).
+    pub weight_bits: u32,
+    /// Slope register width used in the RTL (signed bits).
+    pub slope_bits: u32,
+    /// Potential register width used in the RTL (signed bits).
+    pub potential_bits: u32,
+    /// Slope width derived by golden from the weights (`<= slope_bits`).
+    pub derived_slope_bits: u32,
+    /// Potential width derived by golden from the weights (`<= potential_bits`).
+    pub derived_potential_bits: u32,
+    /// Firing threshold (integer).
+    pub threshold_q: i64,
+    /// Weight memory file name (relative; read by `$readmemh` from the simulator's cwd).
+    pub memory_file: String,
+    /// Words in the weight memory: `n_in * groups`; word `g * n_in + j` holds the weights from
+    /// presynaptic neuron `j` to neurons `g * lanes .. g * lanes + lanes - 1` (zero beyond `n_out`).
+    pub memory_depth: usize,
+    /// Bits per weight memory word: `lanes * weight_bits`; lane `i` occupies bits
+    /// `[i * weight_bits, (i + 1) * weight_bits)` (two's complement).
+    pub memory_width_bits: usize,
+    /// Words of the neuron state memory (`groups`).
+    pub state_depth: usize,
+    /// Bits per state word: `lanes * (slope_bits + potential_bits + 1)`.
+    pub state_width_bits: usize,
+}
+
+/// Port widths of `ttfs_top` (bits; each at least 1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortWidths {
+    pub in_neuron: u32,
+    pub in_step: u32,
+    pub class_out: u32,
+    pub spk_layer: u32,
+    pub spk_neuron: u32,
+    pub spk_step: u32,
+    pub out_neuron: u32,
+    pub out_step: u32,
+}
+
+/// Everything a simulator or a person needs to know about a generated design.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format_version: u32,
+    /// Top module name (`ttfs_top`).
+    pub top: String,
+    /// Layer sizes, input first.
+    pub sizes: Vec<usize>,
+    pub n_steps: u32,
+    pub n_in_steps: u32,
+    /// How the layers are scheduled (`"layer-sequential"`: layer l runs its whole window, then l+1).
+    pub engine: String,
+    pub layers: Vec<LayerManifest>,
+    pub ports: PortWidths,
+    /// The cycle lower bound as text; [`Manifest::cycle_bound`] evaluates it.
+    pub cycle_bound: String,
+}
+
+/// Text of the cycle lower bound (kept in the manifest so a reader needs no code).
+pub const CYCLE_BOUND_TEXT: &str = "sum over layers l = 1..L of \
+groups_l * (1 + e_l + n_steps) + s_l, where e_l = input events of layer l with step < n_steps \
+(layer 1: input pixels that spike; layer l > 1: spikes of layer l-1) and s_l = spikes of layer l; \
+cycles counted from the posedge that samples start to the posedge where done = 1";
+
+impl Manifest {
+    /// Parses a manifest from JSON text; `origin` names the file in errors.
+    pub fn from_json(text: &str, origin: &Path) -> Result<Manifest, HdlError> {
+        let m: Manifest = serde_json::from_str(text).map_err(|e| HdlError::Format {
+            path: origin.to_path_buf(),
+            msg: format!("not a valid manifest: {e}"),
+        })?;
+        if m.format_version != MANIFEST_VERSION {
+            return Err(HdlError::Format {
+                path: origin.to_path_buf(),
+                msg: format!(
+                    "manifest format_version = {}, this build reads version {MANIFEST_VERSION}",
+                    m.format_version
+                ),
+            });
+        }
+        if m.layers.len() + 1 != m.sizes.len() {
+            return Err(HdlError::Format {
+                path: origin.to_path_buf(),
+                msg: format!(
+                    "manifest has {} layers but {} sizes (expected layers + 1)",
+                    m.layers.len(),
+                    m.sizes.len()
+                ),
+            });
+        }
+        Ok(m)
+    }
+
+    /// Reads `manifest.json`.
+    pub fn load(path: &Path) -> Result<Manifest, HdlError> {
+        let text = std::fs::read_to_string(path).map_err(|e| HdlError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        Manifest::from_json(&text, path)
+    }
+
+    /// Pretty JSON text (what `ttfs hdl` writes as `manifest.json`).
+    pub fn to_json(&self) -> String {
+        // Serializing plain data with string keys cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+
+    /// Number of layers (excluding the input layer).
+    pub fn n_layers(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// The cycle lower bound of [`CYCLE_BOUND_TEXT`] for one sample, from its spike train (golden's
+    /// integer spike train: `layers[0]` = input steps, `layers[l]` = steps of layer `l`). Layers missing
+    /// from `spikes` count as silent.
+    pub fn cycle_bound(&self, spikes: &SpikeTrain<u32>) -> u64 {
+        let mut total = 0u64;
+        for (idx, layer) in self.layers.iter().enumerate() {
+            let count = |l: usize, below: Option<u32>| -> u64 {
+                spikes.layers.get(l).map_or(0, |v| {
+                    v.iter()
+                        .filter(|s| match (s, below) {
+                            (Some(k), Some(b)) => *k < b,
+                            (Some(_), None) => true,
+                            (None, _) => false,
+                        })
+                        .count() as u64
+                })
+            };
+            let events = count(idx, Some(self.n_steps));
+            let fired = count(idx + 1, None);
+            let g = layer.groups as u64;
+            total += g * (1 + events + self.n_steps as u64) + fired;
+        }
+        total
+    }
+}
