@@ -1,0 +1,71 @@
+//! Typed errors of the `sim` crate: each says which tool, file, sample or signal was involved.
+
+use std::path::PathBuf;
+
+/// Result alias used across `sim`.
+pub type Result<T> = std::result::Result<T, SimError>;
+
+/// Everything that can go wrong while finding tools, building and running simulations, and reading
+/// their output back.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// An external tool is not installed (or the override points nowhere).
+    #[error("{tool} not found ({searched}); install it with `{install}` or set {env_var}=/path/to/{tool}")]
+    ToolMissing {
+        tool: String,
+        env_var: String,
+        searched: String,
+        install: String,
+    },
+    /// An external tool is too old or its version could not be read.
+    #[error("{tool} at {}: {msg}", path.display())]
+    ToolVersion {
+        tool: String,
+        path: PathBuf,
+        msg: String,
+    },
+    /// An external tool ran and failed; its output is kept in `log`.
+    #[error("{what} failed ({status}); log kept in {}:\n{excerpt}", log.display())]
+    ToolFailed {
+        what: String,
+        status: String,
+        log: PathBuf,
+        excerpt: String,
+    },
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A VCD, log or manifest file is malformed or breaks the hardware contract.
+    #[error("{}: {msg}", path.display())]
+    Format { path: PathBuf, msg: String },
+    /// The design (manifest) or the stimulus is not something sim can run.
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    /// The hardware did not finish a sample within the cycle limit.
+    #[error("sample {sample}: no `done` within {limit} cycles after start (cycle {start_cycle}); see {}", log.display())]
+    Timeout {
+        sample: usize,
+        limit: u64,
+        start_cycle: u64,
+        log: PathBuf,
+    },
+}
+
+impl SimError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        SimError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+    pub(crate) fn format(path: impl Into<PathBuf>, msg: impl Into<String>) -> Self {
+        SimError::Format {
+            path: path.into(),
+            msg: msg.into(),
+        }
+    }
+}
