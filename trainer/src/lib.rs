@@ -1,1 +1,45 @@
-//! trainer (placeholder; see ARCHITECTURE.md)
+//! `trainer`: learns float TTFS weights with exact spike-time gradients and the sparse-firing
+//! regularizers of SPEC section 3, and hands back golden's [`golden::FloatNetwork`].
+//!
+//! * [`config`] — the TOML run description ([`TrainConfig`]) and its validation;
+//! * [`backprop`] — one sample's forward pass (golden's exact semantics), objective and gradient;
+//! * [`train`] — mini-batch Adam over rayon, deterministic for any thread count ([`Trainer`]);
+//! * [`checkpoint`] — atomic save / bit-exact resume.
+//!
+//! No terminal output and no clap here: progress goes through a callback, files through explicit calls.
+//!
+//! ```
+//! use trainer::{TrainConfig, Trainer};
+//! use golden::idx::Dataset;
+//! let toml = r#"
+//! [data]
+//! kind = "mnist"
+//! path = "unused-here"
+//! [network]
+//! sizes = [4, 3, 2]
+//! init_mu = [4.0, 4.0]
+//! [train]
+//! epochs = 1
+//! batch = 2
+//! "#;
+//! let cfg = TrainConfig::from_toml_str(toml, "inline".as_ref()).unwrap();
+//! let data = Dataset::new(vec![255, 128, 0, 30, 10, 200, 90, 0], vec![0, 1], 2, 2).unwrap();
+//! let mut tr = Trainer::new(cfg).unwrap();
+//! let outcome = tr.train_epoch(&data, &data, &mut |_| true).unwrap();
+//! assert!(matches!(outcome, trainer::EpochOutcome::Finished(_)));
+//! assert!(tr.is_done());
+//! ```
+
+pub mod backprop;
+pub mod checkpoint;
+pub mod config;
+pub mod error;
+pub mod train;
+
+pub use config::{
+    DataConfig, DataKind, NetworkConfig, OptimConfig, RegConfig, RegKind, TrainConfig,
+};
+pub use error::{Result, TrainError};
+pub use train::{
+    evaluate, BatchProgress, EpochMetrics, EpochOutcome, Evaluation, Trainer, SAMPLES_PER_CHUNK,
+};

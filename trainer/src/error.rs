@@ -1,0 +1,48 @@
+//! Typed errors of the trainer: configuration, data and checkpoint problems, each naming what and where.
+
+use std::path::PathBuf;
+
+/// Result alias used across `trainer`.
+pub type Result<T> = std::result::Result<T, TrainError>;
+
+/// Everything that can go wrong when configuring, running or resuming a training run.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// A configuration value is missing, inconsistent or out of range; `field` is its TOML path.
+    #[error("config: {field}: {msg}")]
+    Config { field: String, msg: String },
+    /// A TOML file could not be parsed into a config.
+    #[error("{}: {msg}", path.display())]
+    Parse { path: PathBuf, msg: String },
+    /// The training or test data does not fit the network.
+    #[error("data: {0}")]
+    Data(String),
+    /// A checkpoint could not be read, or does not belong to this config.
+    #[error("checkpoint {}: {msg}", path.display())]
+    Checkpoint { path: PathBuf, msg: String },
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The network became invalid (for example a weight turned non-finite).
+    #[error(transparent)]
+    Golden(#[from] golden::GoldenError),
+}
+
+impl TrainError {
+    pub(crate) fn config(field: impl Into<String>, msg: impl Into<String>) -> Self {
+        TrainError::Config {
+            field: field.into(),
+            msg: msg.into(),
+        }
+    }
+    pub(crate) fn checkpoint(path: impl Into<PathBuf>, msg: impl Into<String>) -> Self {
+        TrainError::Checkpoint {
+            path: path.into(),
+            msg: msg.into(),
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Training-loop behaviour: the loss falls on a small problem, results are bit-identical for 1 and 2
+//! threads and after a checkpoint/resume, and bad configs are rejected with errors naming the field.
+
+use golden::idx::{load_split, Dataset, Split};
+use std::path::{Path, PathBuf};
+use trainer::{EpochOutcome, TrainConfig, TrainError, Trainer};
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/mnist-small")
+}
+
+fn data(n_train: usize, n_test: usize) -> (Dataset, Dataset) {
+    let train = load_split(&data_dir(), Split::Train).unwrap().take(n_train);
+    let test = load_split(&data_dir(), Split::Test).unwrap().take(n_test);
+    (train, test)
+}
+
+fn config(extra: &str) -> TrainConfig {
+    let text = format!(
+        r#"
+[data]
+kind = "mnist"
+path = "data/mnist-small"
+[network]
+sizes = [784, 32, 10]
+init_mu = [4.0, 4.0]
+[train]
+epochs = 3
+batch = 32
+lr = 3e-3
+seed = 11
+{extra}
+"#
+    );
+    let cfg = TrainConfig::from_toml_str(&text, Path::new("test.toml")).unwrap();
+    cfg.validate().unwrap();
+    cfg
+}
+
+fn finish(tr: &mut Trainer, train: &Dataset, test: &Dataset) -> trainer::EpochMetrics {
+    match tr.train_epoch(train, test, &mut |_| true).unwrap() {
+        EpochOutcome::Finished(m) => m,
+        EpochOutcome::Stopped => panic!("not asked to stop"),
+    }
+}
+
+fn weight_bits(tr: &Trainer) -> Vec<u32> {
+    tr.network()
+        .layers()
+        .iter()
+        .flat_map(|w| w.iter().map(|x| x.to_bits()))
+        .collect()
+}
+
+#[test]
+fn loss_falls_and_accuracy_rises_on_a_small_problem() {
+    let (train, test) = data(600, 200);
+    let mut tr = Trainer::new(config("")).unwrap();
+    let before = trainer::evaluate(tr.network(), &test).accuracy;
+    let m: Vec<_> = (0..3).map(|_| finish(&mut tr, &train, &test)).collect();
+    assert!(m[2].loss < m[0].loss, "loss {} -> {}", m[0].loss, m[2].loss);
+    assert!(
+        m[2].test_accuracy > before + 0.3 && m[2].test_accuracy > 0.6,
+        "test accuracy {before} -> {}",
+        m[2].test_accuracy
+    );
+    // The reported accuracy is golden's exact forward pass on the final weights.
+    assert_eq!(
+        trainer::evaluate(tr.network(), &test).accuracy,
+        m[2].test_accuracy
+    );
+    assert!(tr.is_done());
+}
+
+#[test]
+fn same_seed_same_weights_for_one_and_two_threads() {
+    let (train, test) = data(300, 50);
+    let run = |threads: usize, reg: &str| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut cfg = config(reg);
+            cfg.train.epochs = 2;
+            let mut tr = Trainer::new(cfg).unwrap();
+            let m1 = finish(&mut tr, &train, &test);
+            let m2 = finish(&mut tr, &train, &test);
+            (weight_bits(&tr), m1.loss.to_bits(), m2.loss.to_bits())
+        })
+    };
+    for reg in ["", "[regularizer]\nkind = \"fssr\"\ngamma = [1e-3]"] {
+        let one = run(1, reg);
+        let two = run(2, reg);
+        assert!(one == two, "1 and 2 threads differ ({reg:?})");
+    }
+    // A different seed really changes the run (the comparison above is not vacuous).
+    let mut other = config("");
+    other.train.seed = 12;
+    other.train.epochs = 1;
+    let mut tr = Trainer::new(other).unwrap();
+    finish(&mut tr, &train, &test);
+    assert_ne!(weight_bits(&tr), run(2, "").0);
+}
+
+#[test]
+fn stop_checkpoint_resume_gives_the_same_weights() {
+    let (train, test) = data(300, 50);
+    let mut cfg = config("[regularizer]\nkind = \"mssr\"\ngamma = [1e-3]");
+    cfg.train.epochs = 2;
+    let mut straight = Trainer::new(cfg.clone()).unwrap();
+    finish(&mut straight, &train, &test);
+    let last = finish(&mut straight, &train, &test);
+
+    let dir = tempfile::tempdir().unwrap();
+    let ckpt = dir.path().join("checkpoint.safetensors");
+    let mut tr = Trainer::new(cfg.clone()).unwrap();
+    finish(&mut tr, &train, &test);
+    // Stop after 3 batches of the second epoch, save, and continue from the file.
+    let mut n = 0;
+    let out = tr
+        .train_epoch(&train, &test, &mut |_| {
+            n += 1;
+            n < 3
+        })
+        .unwrap();
+    assert_eq!(out, EpochOutcome::Stopped);
+    trainer::checkpoint::save(&ckpt, &tr).unwrap();
+    drop(tr);
+    let mut resumed = trainer::checkpoint::load(&ckpt, &cfg).unwrap();
+    assert_eq!(resumed.position().batch, 3);
+    let resumed_last = finish(&mut resumed, &train, &test);
+    assert_eq!(weight_bits(&resumed), weight_bits(&straight));
+    assert_eq!(resumed_last.loss.to_bits(), last.loss.to_bits());
+
+    // A checkpoint refuses a different config.
+    let mut other = cfg.clone();
+    other.train.lr = 1e-2;
+    let err = match trainer::checkpoint::load(&ckpt, &other) {
+        Ok(_) => panic!("a checkpoint of another config was accepted"),
+        Err(e) => e,
+    };
+    assert!(err.to_string().contains("different config"), "{err}");
+}
+
+fn config_error(extra_network: &str, extra: &str) -> String {
+    let text = format!(
+        "[data]\nkind = \"mnist\"\npath = \"x\"\n[network]\nsizes = [784, 40, 40, 10]\n{extra_network}\n[train]\nepochs = 1\n{extra}\n"
+    );
+    match TrainConfig::from_toml_str(&text, Path::new("bad.toml")).and_then(|c| c.validate()) {
+        Ok(()) => panic!("accepted: {text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn config_errors_name_the_field() {
+    let mu = "init_mu = [4.0, 4.0, 4.0]";
+    let e = config_error(
+        mu,
+        "[regularizer]\nkind = \"mssr\"\ngamma = [1e-3, 1e-3, 1e-3]",
+    );
+    assert!(
+        e.contains("regularizer.gamma") && e.contains("2 hidden layers"),
+        "{e}"
+    );
+    let e = config_error("init_mu = [4.0]", "");
+    assert!(
+        e.contains("network.init_mu") && e.contains("3 weight layers"),
+        "{e}"
+    );
+    let e = config_error(mu, "[regularizer]\nkind = \"mp\"\ngamma = [1e-3]");
+    assert!(
+        e.contains("regularizer.v_ref") && e.contains("required"),
+        "{e}"
+    );
+    let e = config_error(mu, "[regularizer]\nkind = \"mp\"\nv_ref = 1.5");
+    assert!(e.contains("regularizer.v_ref"), "{e}");
+    let e = config_error(mu, "tau = -1.0");
+    assert!(e.contains("train.tau"), "{e}");
+    let e = config_error(mu, "learning_rate = 0.1");
+    assert!(e.contains("bad.toml") && e.contains("learning_rate"), "{e}");
+    let e = config_error(mu, "[regularizer]\nkind = \"lasso\"");
+    assert!(e.contains("lasso"), "{e}");
+
+    // Data that does not fit the network is refused before training.
+    let cfg = config("");
+    let bad = Dataset::new(vec![0; 8], vec![0, 1], 2, 2).unwrap();
+    let mut tr = Trainer::new(cfg).unwrap();
+    match tr.train_epoch(&bad, &bad, &mut |_| true) {
+        Err(TrainError::Data(msg)) => assert!(msg.contains("784"), "{msg}"),
+        Err(other) => panic!("expected a data error, got {other}"),
+        Ok(_) => panic!("bad data accepted"),
+    }
+}
