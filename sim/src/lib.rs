@@ -1,11 +1,26 @@
 //! `sim`: the only crate that runs hardware simulators. It finds the external tools ([`tools`]),
-//! builds the generated RTL with a generated test bench (Verilator, C++; Icarus Verilog, Verilog),
-//! drives each sample's input events through the `ttfs_top` valid/ready protocol, and reads the
-//! waveform (VCD) or the bench's event log back into golden's types
-//! ([`golden::compare::ObservedInference`]). sim does not decide correctness: the `cosim` command and
-//! the tests compare its observations with golden's integer model.
+//! builds the generated RTL with a generated test bench ([`bench`]; Verilator with C++, Icarus Verilog
+//! with Verilog), drives each sample's input events through the `ttfs_top` valid/ready protocol
+//! ([`run`]), and reads the waveform ([`vcd_read`]) or the bench's event log ([`events`]) back into
+//! golden's types ([`golden::compare::ObservedInference`]). sim does not decide correctness: the
+//! `cosim` command and the tests compare its observations with golden's integer model.
+//!
+//! ```no_run
+//! # fn main() -> sim::Result<()> {
+//! use sim::{Design, RunConfig, Simulator};
+//! let design = Design::load(std::path::Path::new("out/hdl"))?;
+//! let inputs = vec![vec![Some(0), None, Some(3)]]; // golden::encode::encode_steps per sample
+//! let run = sim::run(&design, &inputs, &RunConfig::new(Simulator::Verilator, "out/sim".as_ref()))?;
+//! println!("{} samples, first took {} cycles", run.observed.len(), run.observed[0].cycles);
+//! # Ok(()) }
+//! ```
 
+pub mod bench;
 pub mod error;
+pub mod events;
+pub mod run;
 pub mod tools;
+pub mod vcd_read;
 
 pub use error::{Result, SimError};
+pub use run::{build_verilator, run, Design, RunConfig, SimRun, Simulator, VerilatorBuild};

@@ -1,0 +1,377 @@
+//! Building and running a generated design in Verilator or Icarus Verilog.
+//!
+//! Promises:
+//! * a Verilator build lives in `<cache_root>/verilator/ttfs_top-<hash>`, the hash covering the Verilog
+//!   text (every `.v`/`.sv` file of the design folder, with names), the test bench text, the Verilator
+//!   version line and the flags; a finished build is marked by a `ready` file and reused by every later
+//!   run and test (weights are read at run time by `$readmemh`, so designs that differ only in their
+//!   `.hex` files share one binary); concurrent builders of the same hash wait on a lock file;
+//! * simulators run with the design folder as working directory (so `$readmemh("l1_weights.hex")`
+//!   finds the memory files); every tool's stdout/stderr is kept in a log under the build or work folder;
+//! * a sample that does not finish within the cycle limit ends the run with [`SimError::Timeout`].
+
+use crate::bench::{icarus_bench_v, stimulus_text, verilator_bench_cpp};
+use crate::error::{Result, SimError};
+use crate::events::{find_timeout, read_event_log};
+use crate::tools::{cache_root, find, fnv1a, run_logged, verilog_files, Tool};
+use crate::vcd_read::read_vcd;
+use golden::compare::ObservedInference;
+use golden::SpikeTrain;
+use hdl::Manifest;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// A generated design: its folder (Verilog, memory files) and manifest.
+#[derive(Clone, Debug)]
+pub struct Design {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+}
+
+impl Design {
+    /// Reads `dir/manifest.json`.
+    pub fn load(dir: &Path) -> Result<Design> {
+        let path = dir.join("manifest.json");
+        let manifest = Manifest::load(&path).map_err(|e| SimError::format(&path, e.to_string()))?;
+        Design::new(dir, manifest)
+    }
+
+    /// A design from a folder and an already loaded manifest.
+    pub fn new(dir: &Path, manifest: Manifest) -> Result<Design> {
+        if manifest.sizes.len() < 2 {
+            return Err(SimError::Invalid(format!(
+                "manifest sizes {:?}: need at least input and output layers",
+                manifest.sizes
+            )));
+        }
+        let dir = std::fs::canonicalize(dir).map_err(|e| SimError::io(dir, e))?;
+        Ok(Design { dir, manifest })
+    }
+
+    /// A cycle limit per sample that no correct design reaches: 4x the lower bound of the manifest for
+    /// a sample where every neuron spikes at step 0, plus 1000.
+    pub fn default_timeout_cycles(&self) -> u64 {
+        let all: Vec<Vec<Option<u32>>> = self
+            .manifest
+            .sizes
+            .iter()
+            .map(|&n| vec![Some(0); n])
+            .collect();
+        4 * self.manifest.cycle_bound(&SpikeTrain::new(all)) + 1000
+    }
+}
+
+/// Which simulator runs the RTL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Simulator {
+    Verilator,
+    Icarus,
+}
+
+impl std::str::FromStr for Simulator {
+    type Err = SimError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "verilator" => Ok(Simulator::Verilator),
+            "iverilog" | "icarus" => Ok(Simulator::Icarus),
+            other => Err(SimError::Invalid(format!(
+                "unknown simulator {other:?} (expected verilator or iverilog)"
+            ))),
+        }
+    }
+}
+
+/// A finished Verilator build.
+#[derive(Clone, Debug)]
+pub struct VerilatorBuild {
+    pub binary: PathBuf,
+    pub dir: PathBuf,
+    /// True if an earlier build was reused.
+    pub cached: bool,
+    /// Wall time of this build (0 if cached) and of the recorded original build.
+    pub build_seconds: f64,
+    pub original_build_seconds: f64,
+}
+
+/// Verilator flags (part of the cache key).
+const VERILATOR_FLAGS: &[&str] = &[
+    "--cc",
+    "--exe",
+    "--build",
+    "--trace",
+    "-O2",
+    "-Wno-fatal",
+    "-Wno-lint",
+    "-Wno-style",
+    "--x-assign",
+    "fast",
+    "--x-initial",
+    "fast",
+    "-j",
+    "2",
+    "-MAKEFLAGS",
+    "OPT_FAST=-O1 OPT_SLOW=-O1 OPT_GLOBAL=-O1",
+];
+
+/// Builds (or reuses) the Verilator simulation binary of `design`.
+pub fn build_verilator(design: &Design) -> Result<VerilatorBuild> {
+    let tool = find(Tool::Verilator)?;
+    let files = verilog_files(&design.dir)?;
+    let bench = verilator_bench_cpp();
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    for f in &files {
+        let text = std::fs::read(f).map_err(|e| SimError::io(f, e))?;
+        parts.push(
+            f.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+                .into_bytes(),
+        );
+        parts.push(text);
+    }
+    parts.push(bench.clone().into_bytes());
+    parts.push(tool.version_line.clone().into_bytes());
+    parts.push(VERILATOR_FLAGS.join(" ").into_bytes());
+    parts.push(design.manifest.top.clone().into_bytes());
+    let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
+    let hash = fnv1a(&refs);
+    let root = cache_root().join("verilator");
+    let dir = root.join(format!("{}-{hash:016x}", design.manifest.top));
+    std::fs::create_dir_all(&root).map_err(|e| SimError::io(&root, e))?;
+    let lock_path = root.join(format!("{}-{hash:016x}.lock", design.manifest.top));
+    let lock = std::fs::File::create(&lock_path).map_err(|e| SimError::io(&lock_path, e))?;
+    lock.lock().map_err(|e| SimError::io(&lock_path, e))?;
+    let binary = dir.join("obj").join("Vbench");
+    let ready = dir.join("ready");
+    if ready.is_file() && binary.is_file() {
+        let original = std::fs::read_to_string(&ready)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0.0);
+        return Ok(VerilatorBuild {
+            binary,
+            dir,
+            cached: true,
+            build_seconds: 0.0,
+            original_build_seconds: original,
+        });
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| SimError::io(&dir, e))?;
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| SimError::io(&dir, e))?;
+    let bench_path = dir.join("bench.cpp");
+    std::fs::write(&bench_path, &bench).map_err(|e| SimError::io(&bench_path, e))?;
+    // Keep a copy of the Verilog that was built (the design folder may change later).
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).map_err(|e| SimError::io(&src, e))?;
+    let mut copies = Vec::new();
+    for f in &files {
+        let to = src.join(f.file_name().unwrap_or_default());
+        std::fs::copy(f, &to).map_err(|e| SimError::io(&to, e))?;
+        copies.push(to);
+    }
+    let mut cmd = tool.command();
+    cmd.current_dir(&dir)
+        .args(VERILATOR_FLAGS)
+        .args([
+            "--top-module",
+            &design.manifest.top,
+            "--prefix",
+            "Vttfs_top",
+            "-Mdir",
+            "obj",
+            "-o",
+            "Vbench",
+        ])
+        .args(&copies)
+        .arg(&bench_path);
+    let t0 = Instant::now();
+    run_logged(
+        cmd,
+        &format!("verilator build of {}", design.dir.display()),
+        &dir.join("build.log"),
+    )?;
+    let seconds = t0.elapsed().as_secs_f64();
+    if !binary.is_file() {
+        return Err(SimError::format(
+            &binary,
+            "verilator reported success but the binary is missing",
+        ));
+    }
+    std::fs::write(&ready, format!("{seconds:.3}\n")).map_err(|e| SimError::io(&ready, e))?;
+    drop(lock);
+    Ok(VerilatorBuild {
+        binary,
+        dir,
+        cached: false,
+        build_seconds: seconds,
+        original_build_seconds: seconds,
+    })
+}
+
+/// How to run a simulation.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    pub simulator: Simulator,
+    /// Folder for the stimulus, event log, VCD (unless `vcd` says otherwise) and tool logs.
+    pub work_dir: PathBuf,
+    /// Dump a VCD (and read the results back from it); `false` = event log only (faster).
+    pub trace: bool,
+    /// Where the VCD goes (default `work_dir/ttfs.vcd`).
+    pub vcd: Option<PathBuf>,
+    /// Cycle limit per sample (default [`Design::default_timeout_cycles`]).
+    pub timeout_cycles: Option<u64>,
+}
+
+impl RunConfig {
+    pub fn new(simulator: Simulator, work_dir: &Path) -> Self {
+        RunConfig {
+            simulator,
+            work_dir: work_dir.to_path_buf(),
+            trace: true,
+            vcd: None,
+            timeout_cycles: None,
+        }
+    }
+}
+
+/// What a simulation produced.
+#[derive(Clone, Debug)]
+pub struct SimRun {
+    /// One per sample, in order.
+    pub observed: Vec<ObservedInference>,
+    /// Where `observed` was read from: the VCD if traced, else the event log.
+    pub vcd: Option<PathBuf>,
+    pub event_log: PathBuf,
+    /// Seconds spent building (Verilator: 0 when cached; Icarus: compile time).
+    pub build_seconds: f64,
+    pub build_cached: bool,
+    /// Seconds the simulator ran (excluding the build and the read-back).
+    pub run_seconds: f64,
+    /// Seconds spent reading the VCD or log back.
+    pub read_seconds: f64,
+}
+
+/// Runs every sample (golden-encoded input steps, one `Vec` per sample) through the design.
+pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Result<SimRun> {
+    std::fs::create_dir_all(&cfg.work_dir).map_err(|e| SimError::io(&cfg.work_dir, e))?;
+    let work = std::fs::canonicalize(&cfg.work_dir).map_err(|e| SimError::io(&cfg.work_dir, e))?;
+    let (stim, words) = stimulus_text(&design.manifest, inputs)?;
+    let stim_path = work.join("stimulus.hex");
+    std::fs::write(&stim_path, stim).map_err(|e| SimError::io(&stim_path, e))?;
+    let log_path = work.join("events.log");
+    let _ = std::fs::remove_file(&log_path);
+    let vcd_path = if cfg.trace {
+        let p = cfg.vcd.clone().unwrap_or_else(|| work.join("ttfs.vcd"));
+        if let Some(parent) = p.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| SimError::io(parent, e))?;
+        }
+        let p = if p.is_absolute() {
+            p
+        } else {
+            std::env::current_dir()
+                .map_err(|e| SimError::io(".", e))?
+                .join(p)
+        };
+        Some(p)
+    } else {
+        None
+    };
+    let timeout = cfg
+        .timeout_cycles
+        .unwrap_or_else(|| design.default_timeout_cycles());
+    let mut args = vec![
+        format!("+stim={}", stim_path.display()),
+        format!("+log={}", log_path.display()),
+        format!("+timeout={timeout}"),
+    ];
+    if let Some(v) = &vcd_path {
+        args.push(format!("+vcd={}", v.display()));
+    }
+
+    let (build_seconds, build_cached, run_result, run_seconds) = match cfg.simulator {
+        Simulator::Verilator => {
+            let build = build_verilator(design)?;
+            let mut cmd = std::process::Command::new(&build.binary);
+            cmd.current_dir(&design.dir).args(&args);
+            let t0 = Instant::now();
+            let r = run_logged(cmd, "verilator simulation", &work.join("verilator-run.log"));
+            (
+                build.build_seconds,
+                build.cached,
+                r,
+                t0.elapsed().as_secs_f64(),
+            )
+        }
+        Simulator::Icarus => {
+            let iverilog = find(Tool::Iverilog)?;
+            let vvp = find(Tool::Vvp)?;
+            let tb_path = work.join("ttfs_tb.v");
+            let tb = icarus_bench_v(&design.manifest, words);
+            std::fs::write(&tb_path, tb).map_err(|e| SimError::io(&tb_path, e))?;
+            let exe = work.join("ttfs_tb.vvp");
+            let mut cmd = iverilog.command();
+            cmd.current_dir(&design.dir)
+                .args(["-g2012", "-s", "ttfs_tb", "-o"])
+                .arg(&exe)
+                .arg(&tb_path)
+                .args(verilog_files(&design.dir)?);
+            let t0 = Instant::now();
+            run_logged(cmd, "iverilog compile", &work.join("iverilog-build.log"))?;
+            let build = t0.elapsed().as_secs_f64();
+            let mut cmd = vvp.command();
+            cmd.current_dir(&design.dir).arg("-n").arg(&exe).args(&args);
+            let t0 = Instant::now();
+            let r = run_logged(cmd, "vvp simulation", &work.join("vvp-run.log"));
+            (build, false, r, t0.elapsed().as_secs_f64())
+        }
+    };
+    // A timeout is reported from the event log (clearer than the exit status).
+    if log_path.is_file() {
+        if let Some(t) = find_timeout(&log_path)? {
+            return Err(SimError::Timeout {
+                sample: t.sample,
+                limit: t.limit,
+                start_cycle: t.start_cycle,
+                log: log_path,
+            });
+        }
+    }
+    let out = run_result?;
+    if !log_path.is_file() {
+        return Err(SimError::format(
+            &log_path,
+            format!(
+                "the simulator wrote no event log; see {}",
+                out.log.display()
+            ),
+        ));
+    }
+    let m = &design.manifest;
+    let t0 = Instant::now();
+    let observed = match &vcd_path {
+        Some(v) => read_vcd(v, &m.sizes, m.n_steps, m.n_in_steps)?,
+        None => read_event_log(&log_path, &m.sizes, m.n_steps, m.n_in_steps)?,
+    };
+    let read_seconds = t0.elapsed().as_secs_f64();
+    if observed.len() != inputs.len() {
+        return Err(SimError::format(
+            vcd_path.as_ref().unwrap_or(&log_path),
+            format!(
+                "{} samples sent but {} finished",
+                inputs.len(),
+                observed.len()
+            ),
+        ));
+    }
+    Ok(SimRun {
+        observed,
+        vcd: vcd_path,
+        event_log: log_path,
+        build_seconds,
+        build_cached,
+        run_seconds,
+        read_seconds,
+    })
+}

@@ -1,0 +1,261 @@
+//! Streaming VCD read-back: the `ttfs_top` ports sampled at posedges of `clock` (the values just
+//! before the edge, what the flip-flops see), turned into [`HwEvent`]s and assembled into one
+//! [`golden::compare::ObservedInference`] per sample.
+//!
+//! Promises: the file is parsed as a stream (memory does not grow with its length); signals are found
+//! by name in the shallowest scope that holds all of them (Verilator: `TOP`; Icarus: the test bench
+//! module), never by VCD identifier code; x/z on a port after reset is an error naming the signal and
+//! cycle. Posedge `c` is the `c`-th rising edge of `clock` in the file (0-based), which is also the
+//! cycle number the test benches write in their event logs.
+
+use crate::error::{Result, SimError};
+use crate::events::{Assembler, HwEvent};
+use golden::compare::ObservedInference;
+use std::collections::HashMap;
+use std::path::Path;
+use vcd::{Command, IdCode, Scope, ScopeItem, Value};
+
+/// The ports sim samples, by name.
+const SIGNALS: [&str; 18] = [
+    "clock",
+    "reset",
+    "in_valid",
+    "in_ready",
+    "in_neuron",
+    "in_step",
+    "start",
+    "busy",
+    "done",
+    "class_valid",
+    "class_out",
+    "spk_valid",
+    "spk_layer",
+    "spk_neuron",
+    "spk_step",
+    "out_valid",
+    "out_neuron",
+    "out_step",
+];
+
+#[derive(Clone, Copy)]
+enum Sig {
+    Clock = 0,
+    Reset,
+    InValid,
+    InReady,
+    InNeuron,
+    InStep,
+    Start,
+    Busy,
+    Done,
+    ClassValid,
+    ClassOut,
+    SpkValid,
+    SpkLayer,
+    SpkNeuron,
+    SpkStep,
+    OutValid,
+    OutNeuron,
+    OutStep,
+}
+
+/// Depth-first list of scopes with their dotted path and depth.
+fn all_scopes<'a>(
+    items: &'a [ScopeItem],
+    prefix: &str,
+    depth: usize,
+    out: &mut Vec<(usize, String, &'a Scope)>,
+) {
+    for item in items {
+        if let ScopeItem::Scope(s) = item {
+            let path = if prefix.is_empty() {
+                s.identifier.clone()
+            } else {
+                format!("{prefix}.{}", s.identifier)
+            };
+            out.push((depth, path.clone(), s));
+            all_scopes(&s.items, &path, depth + 1, out);
+        }
+    }
+}
+
+/// Value of a vector (MSB first); `None` if any bit is x or z. Shorter vectors are zero-extended
+/// (as VCD allows); wider than 64 bits is an error by the caller's width check.
+fn vector_value<I: IntoIterator<Item = Value>>(bits: I) -> Option<u64> {
+    let mut v: u64 = 0;
+    for b in bits {
+        v = (v << 1)
+            | match b {
+                Value::V0 => 0,
+                Value::V1 => 1,
+                Value::X | Value::Z => return None,
+            };
+    }
+    Some(v)
+}
+
+/// Reads a multi-sample VCD of `ttfs_top` into per-sample observations.
+///
+/// `sizes` = layer sizes (input first); `n_steps`, `n_in_steps` bound the steps seen.
+pub fn read_vcd(
+    path: &Path,
+    sizes: &[usize],
+    n_steps: u32,
+    n_in_steps: u32,
+) -> Result<Vec<ObservedInference>> {
+    let file = std::fs::File::open(path).map_err(|e| SimError::io(path, e))?;
+    let mut parser = vcd::Parser::new(std::io::BufReader::with_capacity(1 << 20, file));
+    let header = parser
+        .parse_header()
+        .map_err(|e| SimError::format(path, format!("VCD header: {e}")))?;
+    let mut scopes = Vec::new();
+    all_scopes(&header.items, "", 0, &mut scopes);
+    let has_all = |s: &Scope| SIGNALS.iter().all(|n| s.find_var(n).is_some());
+    let (_, scope_path, scope) = scopes
+        .iter()
+        .filter(|(_, _, s)| has_all(s))
+        .min_by_key(|(d, _, _)| *d)
+        .ok_or_else(|| {
+            let names: Vec<&str> = scopes.iter().map(|(_, p, _)| p.as_str()).collect();
+            SimError::format(
+                path,
+                format!("no scope holds all ttfs_top ports {SIGNALS:?}; scopes: {names:?}"),
+            )
+        })?;
+    let mut by_code: HashMap<IdCode, Vec<usize>> = HashMap::new();
+    for (i, name) in SIGNALS.iter().enumerate() {
+        let var = scope.find_var(name).ok_or_else(|| {
+            SimError::format(path, format!("signal {name} missing in scope {scope_path}"))
+        })?;
+        if var.size > 64 {
+            return Err(SimError::format(
+                path,
+                format!(
+                    "{scope_path}.{name} is {} bits wide (at most 64 supported)",
+                    var.size
+                ),
+            ));
+        }
+        by_code.entry(var.code).or_default().push(i);
+    }
+
+    let mut asm = Assembler::new(sizes, n_steps, n_in_steps, path);
+    let mut cur: [Option<u64>; SIGNALS.len()] = [None; SIGNALS.len()];
+    let mut before = cur;
+    let mut posedge: u64 = 0;
+    let mut in_reset = true;
+    let mut seen_time = false;
+
+    for cmd in parser.by_ref() {
+        let cmd = cmd.map_err(|e| SimError::format(path, format!("VCD body: {e}")))?;
+        match cmd {
+            Command::Timestamp(_) => {
+                if seen_time {
+                    end_block(&before, &cur, &mut posedge, &mut in_reset, &mut asm, path)?;
+                }
+                seen_time = true;
+                before = cur;
+            }
+            Command::ChangeScalar(code, v) => {
+                if let Some(sigs) = by_code.get(&code) {
+                    let val = vector_value([v]);
+                    for &s in sigs {
+                        cur[s] = val;
+                    }
+                }
+            }
+            Command::ChangeVector(code, v) => {
+                if let Some(sigs) = by_code.get(&code) {
+                    let val = vector_value(v.iter());
+                    for &s in sigs {
+                        cur[s] = val;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    end_block(&before, &cur, &mut posedge, &mut in_reset, &mut asm, path)?;
+    asm.finish()
+}
+
+/// Closes the changes of one timestamp: if `clock` rose there, samples the values from before it.
+fn end_block(
+    before: &[Option<u64>; 18],
+    after: &[Option<u64>; 18],
+    posedge: &mut u64,
+    in_reset: &mut bool,
+    asm: &mut Assembler,
+    path: &Path,
+) -> Result<()> {
+    let clk = Sig::Clock as usize;
+    if before[clk] == Some(0) && after[clk] == Some(1) {
+        sample(before, *posedge, in_reset, asm, path)?;
+        *posedge += 1;
+    }
+    Ok(())
+}
+
+/// Turns the values sampled at posedge `cycle` into events.
+fn sample(
+    v: &[Option<u64>; 18],
+    cycle: u64,
+    in_reset: &mut bool,
+    asm: &mut Assembler,
+    path: &Path,
+) -> Result<()> {
+    if v[Sig::Reset as usize] != Some(0) {
+        *in_reset = true;
+        return Ok(());
+    }
+    if *in_reset {
+        *in_reset = false;
+        asm.reset_released(cycle);
+    }
+    let get = |s: Sig| -> Result<u64> {
+        v[s as usize].ok_or_else(|| {
+            SimError::format(
+                path,
+                format!(
+                    "{} is x/z at posedge {cycle} (after reset)",
+                    SIGNALS[s as usize]
+                ),
+            )
+        })
+    };
+    if get(Sig::InValid)? == 1 && get(Sig::InReady)? == 1 {
+        asm.push(HwEvent::Input {
+            cycle,
+            neuron: get(Sig::InNeuron)?,
+            step: get(Sig::InStep)?,
+        })?;
+    }
+    if get(Sig::Start)? == 1 {
+        asm.push(HwEvent::Start { cycle })?;
+    }
+    if get(Sig::SpkValid)? == 1 {
+        asm.push(HwEvent::Spike {
+            cycle,
+            layer: get(Sig::SpkLayer)?,
+            neuron: get(Sig::SpkNeuron)?,
+            step: get(Sig::SpkStep)?,
+        })?;
+    }
+    if get(Sig::OutValid)? == 1 {
+        asm.push(HwEvent::Out {
+            cycle,
+            neuron: get(Sig::OutNeuron)?,
+            step: get(Sig::OutStep)?,
+        })?;
+    }
+    if get(Sig::Done)? == 1 {
+        asm.push(HwEvent::Done {
+            cycle,
+            class_valid: get(Sig::ClassValid)? == 1,
+            class_out: get(Sig::ClassOut)?,
+        })?;
+    }
+    // `busy` must be known after reset (checked, not used).
+    get(Sig::Busy)?;
+    Ok(())
+}
