@@ -103,23 +103,60 @@ fn check_extra(extra: &BTreeMap<String, String>) -> Result<()> {
     Ok(())
 }
 
+/// Writes the safetensors layout directly (8-byte little-endian header length, JSON header padded
+/// with spaces to a multiple of 8, then the tensor data) so that the output is deterministic: the
+/// `safetensors` crate writes its metadata from a `HashMap`, in an order that changes from run to
+/// run. Tensors are laid out 8-byte types first, then by name, so every tensor is aligned.
 fn serialize(
-    tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)>,
-    meta: HashMap<String, String>,
+    mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)>,
+    meta: BTreeMap<String, String>,
 ) -> Result<Vec<u8>> {
-    let views = tensors
-        .iter()
-        .map(|(name, dtype, shape, data)| {
-            TensorView::new(*dtype, shape.clone(), data)
-                .map(|v| (name.clone(), v))
-                .map_err(|e| GoldenError::Invalid(format!("{name}: {e:?}")))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    safetensors::serialize(views, &Some(meta))
-        .map_err(|e| GoldenError::Invalid(format!("safetensors serialization failed: {e:?}")))
+    tensors.sort_by(|a, b| b.1.size().cmp(&a.1.size()).then(a.0.cmp(&b.0)));
+    let mut header = serde_json::Map::new();
+    header.insert(
+        "__metadata__".into(),
+        serde_json::Value::Object(
+            meta.into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect(),
+        ),
+    );
+    let mut offset = 0usize;
+    for (name, dtype, shape, data) in &tensors {
+        let n: usize = shape.iter().product();
+        if n * dtype.size() != data.len() {
+            return Err(GoldenError::Invalid(format!(
+                "{name}: {} bytes of data for shape {shape:?} of {dtype:?}",
+                data.len()
+            )));
+        }
+        let dtype_json = serde_json::to_value(dtype)
+            .map_err(|e| GoldenError::Invalid(format!("{name}: dtype {dtype:?}: {e}")))?;
+        header.insert(
+            name.clone(),
+            serde_json::json!({
+                "dtype": dtype_json,
+                "shape": shape,
+                "data_offsets": [offset, offset + data.len()],
+            }),
+        );
+        offset += data.len();
+    }
+    let mut header = serde_json::to_vec(&serde_json::Value::Object(header))
+        .map_err(|e| GoldenError::Invalid(format!("model header: {e}")))?;
+    while header.len() % 8 != 0 {
+        header.push(b' ');
+    }
+    let mut out = Vec::with_capacity(8 + header.len() + offset);
+    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    out.extend_from_slice(&header);
+    for (_, _, _, data) in &tensors {
+        out.extend_from_slice(data);
+    }
+    Ok(out)
 }
 
-fn time_meta(time: &TimeParams, meta: &mut HashMap<String, String>) {
+fn time_meta(time: &TimeParams, meta: &mut BTreeMap<String, String>) {
     meta.insert("t_in".into(), format!("{:?}", time.t_in));
     meta.insert("t_max".into(), format!("{:?}", time.t_max));
 }
@@ -136,7 +173,7 @@ pub fn float_to_bytes_with(
     extra: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>> {
     check_extra(extra)?;
-    let mut meta: HashMap<String, String> = extra.clone().into_iter().collect();
+    let mut meta = extra.clone();
     meta.insert("format".into(), FLOAT_FORMAT.into());
     meta.insert("format_version".into(), FORMAT_VERSION.to_string());
     time_meta(&net.time, &mut meta);
@@ -168,7 +205,7 @@ pub fn quant_to_bytes_with(
     extra: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>> {
     check_extra(extra)?;
-    let mut meta: HashMap<String, String> = extra.clone().into_iter().collect();
+    let mut meta = extra.clone();
     meta.insert("format".into(), QUANT_FORMAT.into());
     meta.insert("format_version".into(), FORMAT_VERSION.to_string());
     meta.insert("n_steps".into(), net.n_steps.to_string());
