@@ -2,8 +2,8 @@
 //!
 //! Both benches implement the same host for `ttfs_top` (notes/hw-contract.md): reset for
 //! [`RESET_CYCLES`] cycles, then per sample send the input events with `in_valid` (one per accepted
-//! cycle), pulse `start` once `busy` is low, wait for `done` (with a cycle limit), and go on with the
-//! next sample right after `done`. At every posedge after reset they write the [`crate::events`] log
+//! cycle), pulse `start` once `busy` is low (in the cycle right after the last transfer if it is),
+//! wait for `done` (with a cycle limit), and go on with the next sample right after `done`. At every posedge after reset they write the [`crate::events`] log
 //! (the values sampled just before the edge), so that the log and the VCD describe the same thing.
 //!
 //! Stimulus file (32-bit hex words, whitespace separated, read by C++ and by `$readmemh`):
@@ -179,7 +179,10 @@ int main(int argc, char** argv) {{
         case SEND:
             if (xfer) {{
                 ev++; pos += 2;
-                if (ev >= n_events) {{ top->in_valid = 0; phase = START; phase_cycle = cycle + 1; }}
+                if (ev >= n_events) {{
+                    top->in_valid = 0; phase_cycle = cycle + 1;
+                    if (!busy) {{ top->start = 1; phase = STARTED; }} else phase = START;
+                }}
                 else {{ top->in_neuron = stim[pos]; top->in_step = stim[pos + 1]; }}
             }}
             break;
@@ -319,7 +322,10 @@ module ttfs_tb;
       end
       P_SEND: if (xfer) begin
         ev = ev + 1; pos = pos + 2;
-        if (ev >= n_events) begin in_valid <= 1'b0; phase = P_START; phase_cycle = cycle + 1; end
+        if (ev >= n_events) begin
+          in_valid <= 1'b0; phase_cycle = cycle + 1;
+          if (!busy) begin start <= 1'b1; phase = P_STARTED; end else phase = P_START;
+        end
         else begin in_neuron <= stim[pos]; in_step <= stim[pos + 1]; end
       end
       P_START: if (!busy) begin start <= 1'b1; phase = P_STARTED; end
