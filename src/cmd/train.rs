@@ -1,8 +1,312 @@
-//! `ttfs train` (being built).
+//! `ttfs train --config FILE [--out DIR] [--resume]`: trains a network from a TOML config.
+//!
+//! Writes into the output folder (default `out/<config file stem>`):
+//! * `model.safetensors` — the float model (golden format; metadata `trainer.config` holds the config),
+//!   rewritten after every epoch;
+//! * `config.toml` — the config as used; `metrics.csv` — one row per epoch
+//!   (`epoch,loss,train_acc,test_acc,rate_l1,...,mean_rate,seconds,samples_per_s`);
+//! * `checkpoint.safetensors` — weights, Adam state and position, written after every epoch, every
+//!   two minutes inside an epoch and on Ctrl-C. `--resume` continues from it bit for bit.
+//!
+//! A relative `data.path` is looked up from the current directory, then from the config's folder.
+
+use anyhow::{bail, Context};
+use golden::idx::{load_split, Dataset, Split};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use trainer::{EpochMetrics, EpochOutcome, TrainConfig, Trainer};
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Training config (TOML); see configs/ for examples.
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Output folder (default: out/<config file stem>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Continue from <out>/checkpoint.safetensors (the config may only change train.epochs).
+    #[arg(long)]
+    pub resume: bool,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
 
-pub fn run(_args: &Args) -> anyhow::Result<()> {
-    anyhow::bail!("`ttfs train` is not available yet")
+/// File names inside an output folder.
+pub const MODEL_FILE: &str = "model.safetensors";
+pub const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
+pub const METRICS_FILE: &str = "metrics.csv";
+pub const CONFIG_FILE: &str = "config.toml";
+
+/// How a run ended.
+pub struct RunSummary {
+    /// Metrics of the epochs trained by this invocation.
+    pub epochs: Vec<EpochMetrics>,
+    /// False when interrupted (Ctrl-C): the checkpoint holds the position.
+    pub completed: bool,
+}
+
+/// Set by the Ctrl-C handler; every running training loop stops at its next batch boundary.
+pub fn interrupt_flag() -> Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let f = flag.clone();
+        // If a handler is already installed (tests, embedding), we simply never see Ctrl-C here.
+        let _ = ctrlc::set_handler(move || f.store(true, Ordering::SeqCst));
+        flag
+    })
+    .clone()
+}
+
+/// Resolves `data.path`: as given if it exists, else relative to the config file's folder.
+pub fn data_dir(cfg: &TrainConfig, config_path: &Path) -> PathBuf {
+    let p = PathBuf::from(&cfg.data.path);
+    if p.is_absolute() || p.exists() {
+        return p;
+    }
+    match config_path.parent() {
+        Some(dir) if dir.join(&p).exists() => dir.join(&p),
+        _ => p,
+    }
+}
+
+/// Loads both splits with the config's limits.
+pub fn load_data(cfg: &TrainConfig, config_path: &Path) -> anyhow::Result<(Dataset, Dataset)> {
+    let dir = data_dir(cfg, config_path);
+    let mut train = load_split(&dir, Split::Train).with_context(|| {
+        format!(
+            "loading the training split named by data.path = {:?}",
+            cfg.data.path
+        )
+    })?;
+    let mut test = load_split(&dir, Split::Test).with_context(|| {
+        format!(
+            "loading the test split named by data.path = {:?}",
+            cfg.data.path
+        )
+    })?;
+    if let Some(n) = cfg.data.train_limit {
+        train = train.take(n);
+    }
+    if let Some(n) = cfg.data.test_limit {
+        test = test.take(n);
+    }
+    Ok((train, test))
+}
+
+fn csv_header(n_hidden: usize) -> String {
+    let mut h = String::from("epoch,loss,train_acc,test_acc");
+    for l in 1..=n_hidden {
+        h.push_str(&format!(",rate_l{l}"));
+    }
+    h.push_str(",mean_rate,seconds,samples_per_s\n");
+    h
+}
+
+fn csv_row(m: &EpochMetrics) -> String {
+    let mut r = format!(
+        "{},{:.6},{:.6},{:.6}",
+        m.epoch, m.loss, m.train_accuracy, m.test_accuracy
+    );
+    for x in &m.rates {
+        r.push_str(&format!(",{x:.6}"));
+    }
+    r.push_str(&format!(
+        ",{:.6},{:.3},{:.1}\n",
+        m.mean_rate,
+        m.seconds,
+        m.train_samples as f64 / m.train_seconds.max(1e-9)
+    ));
+    r
+}
+
+fn save_model(out: &Path, tr: &Trainer) -> anyhow::Result<()> {
+    let mut meta = BTreeMap::new();
+    meta.insert("trainer.config".to_string(), tr.config().to_toml_string());
+    meta.insert(
+        "trainer.epochs_done".to_string(),
+        tr.epochs_done().to_string(),
+    );
+    let bytes = golden::io::float_to_bytes_with(tr.network(), &meta)?;
+    let path = out.join(MODEL_FILE);
+    golden::io::write_atomic(&path, &bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn append_metrics(out: &Path, n_hidden: usize, m: &EpochMetrics) -> anyhow::Result<()> {
+    let path = out.join(METRICS_FILE);
+    let mut text = if path.exists() {
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?
+    } else {
+        csv_header(n_hidden)
+    };
+    // On resume, drop rows of epochs that are being trained again.
+    let keep: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.split(',')
+                .next()
+                .and_then(|e| e.parse::<usize>().ok())
+                .is_none_or(|e| e < m.epoch)
+        })
+        .collect();
+    text = keep.join("\n") + "\n" + &csv_row(m);
+    golden::io::write_atomic(&path, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Trains `cfg` into `out` (library-style entry used by `train` and `sweep`). `show_progress` draws
+/// a progress bar; otherwise one line per epoch is printed.
+pub fn train_run(
+    cfg: &TrainConfig,
+    config_path: &Path,
+    out: &Path,
+    resume: bool,
+    show_progress: bool,
+) -> anyhow::Result<RunSummary> {
+    let (train, test) = load_data(cfg, config_path)?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let ckpt = out.join(CHECKPOINT_FILE);
+    let mut tr = if resume {
+        if !ckpt.exists() {
+            bail!("--resume: no checkpoint at {}", ckpt.display());
+        }
+        trainer::checkpoint::load(&ckpt, cfg)?
+    } else {
+        if ckpt.exists() {
+            bail!(
+                "{} already holds a run ({} exists): pass --resume to continue it, or choose another --out",
+                out.display(),
+                ckpt.display()
+            );
+        }
+        Trainer::new(cfg.clone())?
+    };
+    golden::io::write_atomic(&out.join(CONFIG_FILE), cfg.to_toml_string().as_bytes())?;
+    let stop = interrupt_flag();
+    let n_hidden = cfg.n_hidden();
+    let mut epochs = Vec::new();
+    let n_batches = train.len().div_ceil(cfg.train.batch);
+    while !tr.is_done() {
+        let epoch = tr.epochs_done();
+        let bar = if show_progress {
+            let bar = ProgressBar::new(n_batches as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "epoch {prefix} [{bar:30}] {pos}/{len} batches {elapsed_precise}<{eta} {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.set_prefix(format!("{}/{}", epoch + 1, cfg.train.epochs));
+            bar.set_position(tr.position().batch as u64);
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let outcome = loop {
+            let pause_at = Instant::now() + Duration::from_secs(120);
+            let outcome = tr.train_epoch(&train, &test, &mut |p| {
+                bar.set_position(p.batches_done as u64);
+                let rates: Vec<String> =
+                    p.running_rates.iter().map(|r| format!("{r:.3}")).collect();
+                bar.set_message(format!(
+                    "loss {:.4} acc {:.4} rate [{}]",
+                    p.running_loss,
+                    p.running_accuracy,
+                    rates.join(" ")
+                ));
+                !stop.load(Ordering::SeqCst) && Instant::now() < pause_at
+            })?;
+            match outcome {
+                EpochOutcome::Finished(m) => break Some(m),
+                EpochOutcome::Stopped => {
+                    trainer::checkpoint::save(&ckpt, &tr)?;
+                    if stop.load(Ordering::SeqCst) {
+                        break None;
+                    }
+                }
+            }
+        };
+        bar.finish_and_clear();
+        let Some(m) = outcome else {
+            eprintln!(
+                "interrupted at epoch {}, batch {}: checkpoint written to {}; continue with --resume",
+                epoch + 1,
+                tr.position().batch,
+                ckpt.display()
+            );
+            return Ok(RunSummary {
+                epochs,
+                completed: false,
+            });
+        };
+        save_model(out, &tr)?;
+        trainer::checkpoint::save(&ckpt, &tr)?;
+        append_metrics(out, n_hidden, &m)?;
+        let rates: Vec<String> = m.rates.iter().map(|r| format!("{r:.3}")).collect();
+        let line = format!(
+            "epoch {}/{}: loss {:.4}  train acc {:.4}  test acc {:.4}  rate [{}] mean {:.3}  {:.1} s ({:.0} samples/s)",
+            m.epoch,
+            cfg.train.epochs,
+            m.loss,
+            m.train_accuracy,
+            m.test_accuracy,
+            rates.join(" "),
+            m.mean_rate,
+            m.seconds,
+            m.train_samples as f64 / m.train_seconds.max(1e-9)
+        );
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{line}");
+        epochs.push(m);
+    }
+    Ok(RunSummary {
+        epochs,
+        completed: true,
+    })
+}
+
+/// Builds the global rayon pool once (later calls keep the first pool).
+pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    if let Some(n) = threads {
+        if n == 0 {
+            bail!("--threads must be >= 1");
+        }
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
+    Ok(())
+}
+
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    set_threads(args.threads)?;
+    let cfg = TrainConfig::load(&args.config)?;
+    let out = match &args.out {
+        Some(o) => o.clone(),
+        None => {
+            let stem = args
+                .config
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "run".into());
+            PathBuf::from("out").join(stem)
+        }
+    };
+    let summary = train_run(&cfg, &args.config, &out, args.resume, true)?;
+    if summary.completed {
+        eprintln!("model written to {}", out.join(MODEL_FILE).display());
+        Ok(())
+    } else {
+        bail!("training interrupted (resume with --resume)")
+    }
 }
