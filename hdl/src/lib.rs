@@ -1,11 +1,137 @@
 //! `hdl`: the TTFS neuron-array generator (SPEC section 5). The only crate that imports rust-hdl.
 //!
 //! [`generate`] turns a [`golden::QuantNetwork`] and an [`HdlConfig`] into a [`Design`]: Verilog text
-//! (top module `ttfs_top`, ports as in `notes/hw-contract.md`), one `$readmemh` weight file per layer,
-//! and a [`Manifest`]. Pure: no file or process I/O except [`Manifest::load`].
+//! (top module `ttfs_top`, ports and protocol as in `notes/hw-contract.md`), one `$readmemh` weight file
+//! per layer, and a [`Manifest`]. Pure: returns text; the only I/O is [`Manifest::load`].
+//!
+//! # Architecture (layer-sequential, event-driven, column-parallel)
+//!
+//! Each layer `l` is one engine `ttfs_layer<l>` with `lanes` neurons updated in parallel; a layer with
+//! more neurons is time-multiplexed in `groups = ceil(n_out / lanes)` groups whose state
+//! (`{fired, potential, slope}` per lane) lives in a `groups`-deep state memory. The input events of a
+//! layer (the previous layer's spikes, or the host's pixels for layer 1) sit in an event buffer, in
+//! ascending step order. For one sample, layer 1 runs its whole window, then layer 2, and so on:
+//!
+//! * for each step `n = 1..=n_steps`: every buffered event with step `< n` is absorbed (one weight
+//!   memory word per group and cycle: the row of that presynaptic neuron, `lanes` targets at a time,
+//!   added to the slopes: an input spike at step `k` counts from step `k + 1`); then every group is
+//!   updated (`V += S`, fire at the first `V >= threshold_q`, signed compare, at most once; a fired
+//!   neuron's potential is frozen, so the output layer keeps `V` at its spike step for the tie rule);
+//! * a group that fires stalls the issue while its spikes leave one per cycle (ascending neuron index,
+//!   scanned 16 lanes per cycle by the rust-hdl block [`first_set::FirstSet16`]); they are written to
+//!   the next layer's event buffer and shown on the `spk_*` monitor, so every layer's spikes come out in
+//!   ascending step order;
+//! * the output layer's spikes drive the decision (first step, then larger `V`, then lower index).
+//!
+//! Two-stage pipeline: issue (registered reads of weight and state memories) then compute and write
+//! back, with a one-entry forward register; the longest path is one adder plus one compare per lane
+//! and a 16-input priority encoder, never a whole layer.
+//!
+//! # Widths
+//!
+//! Widths come from the weights (golden's [`golden::QuantLayer::widths`], rounded up so sign extensions
+//! only widen: see [`plan`]); they are runtime values, so the layers and the top are emitted as custom
+//! Verilog with every width baked in as a sized literal (see [`verilog`] for why rust-hdl's const
+//! generics are not used there), and the fixed-width serializer block is rust-hdl.
+//!
+//! # Cycles
+//!
+//! Per sample, from the posedge that samples `start` to the posedge where `done = 1`, at least
+//! `sum_l groups_l * (1 + e_l + n_steps) + s_l` ([`Manifest::cycle_bound`]), with `e_l` the input
+//! events of layer `l` with step `< n_steps` and `s_l` its spikes.
 
 pub mod error;
+pub mod first_set;
 pub mod manifest;
+pub mod memory;
+pub mod plan;
+pub mod testbench;
+pub mod verilog;
 
 pub use error::HdlError;
 pub use manifest::{LayerManifest, Manifest, PortWidths, CYCLE_BOUND_TEXT, MANIFEST_VERSION};
+pub use plan::{HdlConfig, DEFAULT_LANES};
+
+use golden::QuantNetwork;
+
+/// A generated design: everything `ttfs hdl` writes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Design {
+    /// `ttfs_top.v`.
+    pub verilog: String,
+    /// `(file name, hex text)` per layer, read by `$readmemh` relative to the simulator's cwd.
+    pub memories: Vec<(String, String)>,
+    pub manifest: Manifest,
+}
+
+/// File name of the Verilog text.
+pub const VERILOG_FILE: &str = "ttfs_top.v";
+/// File name of the manifest.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// Generates the hardware for `net`.
+pub fn generate(net: &QuantNetwork, cfg: &HdlConfig) -> Result<Design, HdlError> {
+    let plan = plan::Plan::new(net, cfg)?;
+    let verilog = verilog::design_text(&plan);
+    let memories = plan
+        .layers
+        .iter()
+        .zip(net.layers())
+        .map(|(p, q)| (p.memory_file(), memory::weight_hex(p, q)))
+        .collect();
+    let layers = plan
+        .layers
+        .iter()
+        .map(|p| LayerManifest {
+            layer: p.layer,
+            n_in: p.n_in,
+            n_out: p.n_out,
+            lanes: p.lanes,
+            groups: p.groups,
+            weight_bits: p.weight_bits,
+            slope_bits: p.slope_bits,
+            potential_bits: p.potential_bits,
+            derived_slope_bits: p.derived_slope_bits,
+            derived_potential_bits: p.derived_potential_bits,
+            threshold_q: p.threshold_q,
+            memory_file: p.memory_file(),
+            memory_depth: p.memory_depth(),
+            memory_width_bits: p.memory_width_bits(),
+            state_depth: p.groups,
+            state_width_bits: p.state_width_bits(),
+        })
+        .collect::<Vec<_>>();
+    let n_layers = plan.layers.len();
+    let last = &plan.layers[n_layers - 1];
+    let ports = PortWidths {
+        in_neuron: plan.layers[0].in_index_bits,
+        in_step: plan.step_bits,
+        class_out: last.out_index_bits,
+        spk_layer: plan::unsigned_bits(n_layers as u64),
+        spk_neuron: plan
+            .layers
+            .iter()
+            .map(|l| l.out_index_bits)
+            .max()
+            .unwrap_or(1),
+        spk_step: plan.step_bits,
+        out_neuron: last.out_index_bits,
+        out_step: plan.step_bits,
+    };
+    let manifest = Manifest {
+        format_version: MANIFEST_VERSION,
+        top: "ttfs_top".into(),
+        sizes: plan.sizes.clone(),
+        n_steps: plan.n_steps,
+        n_in_steps: plan.n_in_steps,
+        engine: "layer-sequential".into(),
+        layers,
+        ports,
+        cycle_bound: CYCLE_BOUND_TEXT.into(),
+    };
+    Ok(Design {
+        verilog,
+        memories,
+        manifest,
+    })
+}

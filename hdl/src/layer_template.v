@@ -1,0 +1,239 @@
+// ttfs_layer$L$: layer $L$ of the network, $N_IN$ inputs -> $N_OUT$ neurons.
+// $LANES$ lanes x $GROUPS$ groups; weights $WB$ bits, slope $SB$ bits, potential $PB$ bits, threshold $THETA$.
+// One run = one sample's whole window (steps 1..$N_STEPS$) of this layer (layer-sequential engine):
+//   CLEAR  zero the neuron state memory ($GROUPS$ cycles);
+//   RUN    for each step n: absorb every buffered input event with step < n (one weight word per
+//          group per cycle: slope += row), then update every group (potential += slope, fire at the
+//          first potential >= threshold); a group that fires stalls issue while its spikes leave one
+//          per cycle, ascending neuron index, 16 lanes scanned per cycle;
+//   DRAIN  wait for the pipeline and the serializer, pulse done.
+// Pipeline: issue (memory reads registered) -> compute and write back; a one-entry forward register
+// covers a read of the group written in the cycle before.
+module ttfs_layer$L$ (
+    input  wire              clock,
+    input  wire              reset,
+    input  wire              go,
+    output reg               done,
+    input  wire              ev_wr_en,
+    input  wire [$JW1$:0]    ev_wr_neuron,
+    input  wire [$TW1$:0]    ev_wr_step,$FULL_PORT$
+    output reg               spk_valid,
+    output reg  [$NW1$:0]    spk_neuron,
+    output reg  [$TW1$:0]    spk_step$POT_PORT$
+);
+    localparam [1:0] PHASE_IDLE = 2'd0, PHASE_CLEAR = 2'd1, PHASE_RUN = 2'd2, PHASE_DRAIN = 2'd3;
+    localparam signed [$PB1$:0] THETA = $PB$'sd$THETA$;
+
+    // ---- input events {neuron, step}, at most one per presynaptic neuron, in ascending step order
+    reg  [$EVW1$:0] event_mem [0:$N_IN1$];
+    reg  [$CW1$:0]  event_count;
+    reg  [$CW1$:0]  event_rd;
+    reg  [$EVW1$:0] event_head;
+    wire            event_full = (event_count == $CW$'d$N_IN$);
+    wire            consume;
+    wire [$CW1$:0]  event_rd_next = consume ? event_rd + $CW$'d1 : event_rd;
+    always @(posedge clock) begin
+        if (ev_wr_en && !event_full) event_mem[event_count$EV_WR_SLICE$] <= {ev_wr_neuron, ev_wr_step};
+        event_head <= event_mem[event_rd_next$EV_RD_SLICE$];
+    end$FULL_ASSIGN$
+
+    // ---- control
+    reg  [1:0]      phase;
+    reg  [$TW1$:0]  step_n;
+    reg  [$GW1$:0]  group;
+    reg  [$NW1$:0]  group_base;
+    reg  [$AW1$:0]  weight_addr;
+    reg             absorbing;
+    reg             stepping;
+
+    wire            head_valid  = (event_rd != event_count);
+    wire [$JW1$:0]  head_neuron = event_head[$EVW1$:$TW$];
+    wire [$TW1$:0]  head_step   = event_head[$TW1$:0];
+    wire            head_due    = head_valid && (head_step < step_n);
+
+    // ---- pipeline stage 1 registers (declared here, driven below)
+    reg             op_valid;
+    reg             op_absorb;
+    reg  [$GW1$:0]  op_group;
+    reg  [$NW1$:0]  op_base;
+    reg  [$TW1$:0]  op_step;
+    wire            fire_any;
+    reg  [$PW1$:0]  pending;
+    wire            pend_busy = |pending;
+    wire            kill = op_valid && !op_absorb && fire_any;
+    wire            can_issue = (phase == PHASE_RUN) && !pend_busy && !kill;
+
+    reg             iss_valid;
+    reg             iss_absorb;
+    reg  [$GW1$:0]  iss_group;
+    reg  [$NW1$:0]  iss_base;
+    reg  [$AW1$:0]  iss_addr;
+    always @(*) begin
+        iss_valid  = 1'b0;
+        iss_absorb = 1'b0;
+        iss_group  = group;
+        iss_base   = group_base;
+        iss_addr   = weight_addr;
+        if (can_issue) begin
+            iss_valid = 1'b1;
+            if (absorbing) begin
+                iss_absorb = 1'b1;
+            end else if (!stepping && head_due) begin
+                iss_absorb = 1'b1;
+                iss_group  = $GW$'d0;
+                iss_base   = $NW$'d0;
+                iss_addr   = $HEAD_ADDR$;
+            end else if (!stepping) begin
+                iss_group  = $GW$'d0;
+                iss_base   = $NW$'d0;
+            end
+        end
+    end
+    wire iss_last_group = (iss_group == $GW$'d$G_LAST$);
+    assign consume = iss_valid && iss_absorb && iss_last_group;
+
+    always @(posedge clock) begin
+        done <= 1'b0;
+        if (reset) begin
+            phase       <= PHASE_IDLE;
+            step_n      <= $TW$'d1;
+            group       <= $GW$'d0;
+            group_base  <= $NW$'d0;
+            weight_addr <= $AW$'d0;
+            absorbing   <= 1'b0;
+            stepping    <= 1'b0;
+            event_rd    <= $CW$'d0;
+            event_count <= $CW$'d0;
+        end else begin
+            if (ev_wr_en && !event_full) event_count <= event_count + $CW$'d1;
+            case (phase)
+                PHASE_IDLE: if (go) begin
+                    phase     <= PHASE_CLEAR;
+                    group     <= $GW$'d0;
+                    event_rd  <= $CW$'d0;
+                    step_n    <= $TW$'d1;
+                    absorbing <= 1'b0;
+                    stepping  <= 1'b0;
+                end
+                PHASE_CLEAR: begin
+                    if (group == $GW$'d$G_LAST$) begin
+                        phase      <= PHASE_RUN;
+                        group      <= $GW$'d0;
+                        group_base <= $NW$'d0;
+                    end else begin
+                        group <= group + $GW$'d1;
+                    end
+                end
+                PHASE_RUN: if (iss_valid) begin
+                    event_rd <= event_rd_next;
+                    if (iss_last_group) begin
+                        group      <= $GW$'d0;
+                        group_base <= $NW$'d0;
+                        absorbing  <= 1'b0;
+                        stepping   <= 1'b0;
+                        if (!iss_absorb) begin
+                            if (step_n == $TW$'d$N_STEPS$) phase <= PHASE_DRAIN;
+                            else step_n <= step_n + $TW$'d1;
+                        end
+                    end else begin$NEXT_GROUP$
+                        absorbing <= iss_absorb;
+                        stepping  <= !iss_absorb;
+                    end
+                end
+                default: if (!op_valid && !pend_busy) begin
+                    phase       <= PHASE_IDLE;
+                    done        <= 1'b1;
+                    event_count <= $CW$'d0;
+                end
+            endcase
+        end
+    end
+
+    // ---- memories: weights (ROM, $readmemh) and neuron state {fired, potential, slope} per lane
+    reg  [$WW1$:0] weight_mem [0:$DEPTH1$];
+    initial $readmemh("$MEM_FILE$", weight_mem);
+    reg  [$SW1$:0] state_mem [0:$GROUPS1$];
+    reg  [$WW1$:0] weight_word;
+    reg  [$SW1$:0] state_word;
+    reg            fwd_valid;
+    reg  [$GW1$:0] fwd_group;
+    reg  [$SW1$:0] fwd_word;
+    wire [$SW1$:0] next_word;
+    always @(posedge clock) begin
+        weight_word <= weight_mem[iss_addr];
+        state_word  <= state_mem[iss_group];
+    end
+    // one write port: zeros while clearing, else the stage-1 result
+    wire           state_we    = (phase == PHASE_CLEAR) || op_valid;
+    wire [$GW1$:0] state_waddr = (phase == PHASE_CLEAR) ? group : op_group;
+    wire [$SW1$:0] state_wdata = (phase == PHASE_CLEAR) ? $SW$'d0 : next_word;
+    always @(posedge clock) begin
+        if (state_we) state_mem[state_waddr] <= state_wdata;
+    end
+    always @(posedge clock) begin
+        if (reset) begin
+            op_valid  <= 1'b0;
+            fwd_valid <= 1'b0;
+        end else begin
+            op_valid  <= iss_valid;
+            fwd_valid <= op_valid;
+        end
+        op_absorb <= iss_absorb;
+        op_group  <= iss_group;
+        op_base   <= iss_base;
+        op_step   <= step_n;
+        fwd_group <= op_group;
+        fwd_word  <= next_word;
+    end
+
+    // ---- stage 1: one adder pair and one signed compare per lane
+    wire [$SW1$:0] cur_word = (fwd_valid && fwd_group == op_group) ? fwd_word : state_word;
+    wire [$LANES1$:0] fire_vec;
+    wire [$PVW1$:0] pot_vec;
+    genvar lane;
+    generate
+        for (lane = 0; lane < $LANES$; lane = lane + 1) begin : g_lane
+            wire signed [$WB1$:0] weight    = weight_word[lane*$WB$ +: $WB$];
+            wire signed [$SB1$:0] slope     = cur_word[lane*$LW$ +: $SB$];
+            wire signed [$PB1$:0] potential = cur_word[lane*$LW$ + $SB$ +: $PB$];
+            wire                  fired     = cur_word[lane*$LW$ + $SB$ + $PB$];
+            wire signed [$SB1$:0] slope_sum = slope + $SEXT_WEIGHT$;
+            wire signed [$PB1$:0] pot_sum   = potential + $SEXT_SLOPE$;
+            wire                  crosses   = (pot_sum >= THETA);
+            assign fire_vec[lane] = !op_absorb && !fired && crosses;
+            assign pot_vec[lane*$PB$ +: $PB$] = pot_sum;
+            assign next_word[lane*$LW$ +: $LW$] = op_absorb ? {fired, potential, slope_sum}
+                                                             : {fired | crosses, fired ? potential : pot_sum, slope};
+        end
+    endgenerate
+    assign fire_any = |fire_vec;
+
+    // ---- spike serializer: one spike per cycle, ascending lane, 16 lanes examined per cycle
+    reg  [$NW1$:0]  pend_base;
+    reg  [$TW1$:0]  pend_step;$PEND_DECL$
+    wire [15:0]     chunk_bits = $CHUNK_BITS$;
+    wire            chunk_any;
+    wire            chunk_i0, chunk_i1, chunk_i2, chunk_i3;
+    ttfs_first_set16 u_first_set (
+        .bits(chunk_bits), .index0(chunk_i0), .index1(chunk_i1), .index2(chunk_i2), .index3(chunk_i3),
+        .any(chunk_any)
+    );
+    wire [$KL1$:0]  pick_lane = $PICK_LANE$;
+    always @(posedge clock) begin
+        spk_valid <= 1'b0;
+        if (reset) begin
+            pending <= $PW$'d0;$SCAN_RESET$
+        end else if (kill) begin
+            pending   <= $FIRE_PAD$;$SCAN_RESET$
+            pend_base <= op_base;
+            pend_step <= op_step;$PEND_CAPTURE$
+        end else if (pend_busy) begin
+            if (chunk_any) begin
+                pending[pick_lane] <= 1'b0;
+                spk_valid  <= 1'b1;
+                spk_neuron <= pend_base + $LANE_AS_NEURON$;
+                spk_step   <= pend_step;$PEND_EMIT$
+            end$SCAN_NEXT$
+        end
+    end
+endmodule

@@ -1,0 +1,455 @@
+//! Verilog text of a design: one `ttfs_layer<L>` module per layer (from `layer_template.v`), the
+//! rust-hdl block `ttfs_first_set16`, and the top `ttfs_top` (ports as in `notes/hw-contract.md`).
+//!
+//! Why text templates: every width here is a property of the network (known at run time), while
+//! rust-hdl fixes widths as const generics at compile time, cannot declare runtime-sized arrays of
+//! lanes or memories, and has no `$readmemh`. So the layer engine and the top are this crate's custom
+//! Verilog (rust-hdl's escape hatch, written out here with every width and constant baked in as a sized
+//! literal, which keeps Verilator's WIDTH check clean), and the one fixed-width block (the 16-bit
+//! lowest-set-bit finder) is a rust-hdl `LogicBlock`. Promises: every compare of a signed quantity is
+//! signed-vs-signed at equal widths, every sign extension widens, no combinational loop, no latch.
+
+use crate::plan::{LayerPlan, Plan};
+
+const LAYER_TEMPLATE: &str = include_str!("layer_template.v");
+
+/// Replaces every `$KEY$` of `template`; panics in tests if a placeholder is left.
+fn fill(template: &str, pairs: &[(&str, String)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in pairs {
+        out = out.replace(&format!("${k}$"), v);
+    }
+    debug_assert!(unfilled(&out).is_none(), "unfilled {:?}", unfilled(&out));
+    out
+}
+
+/// The first `$KEY$` placeholder left in `text` (uppercase key), if any.
+fn unfilled(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if c != b'$' {
+            continue;
+        }
+        let rest = &b[i + 1..];
+        let n = rest
+            .iter()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_')
+            .count();
+        if n > 0 && rest.get(n) == Some(&b'$') {
+            return Some(text[i..i + n + 2].to_string());
+        }
+    }
+    None
+}
+
+/// `expr` (width `from`) zero-extended or truncated to `to` bits.
+fn resize_unsigned(expr: &str, from: u32, to: u32) -> String {
+    use std::cmp::Ordering::*;
+    match from.cmp(&to) {
+        Less => format!("{{{}'d0, {expr}}}", to - from),
+        Equal => expr.to_string(),
+        Greater => format!("{expr}[{}:0]", to - 1),
+    }
+}
+
+/// `expr` (signed, width `from`) sign-extended to `to >= from` bits.
+fn sign_extend(expr: &str, from: u32, to: u32) -> String {
+    if to > from {
+        format!("{{{{{}{{{expr}[{}]}}}}, {expr}}}", to - from, from - 1)
+    } else {
+        expr.to_string()
+    }
+}
+
+/// The `ttfs_layer<L>` module of one layer.
+pub fn layer_module(p: &LayerPlan, plan: &Plan) -> String {
+    let tw = plan.step_bits;
+    let (jw, nw, gw, aw, cw, ew) = (
+        p.in_index_bits,
+        p.out_index_bits,
+        p.group_bits,
+        p.addr_bits,
+        p.count_bits,
+        p.event_addr_bits,
+    );
+    let (wb, sb, pb) = (p.weight_bits, p.slope_bits, p.potential_bits);
+    let lw = p.lane_state_bits();
+    let pw = p.chunks * 16;
+    let kw = crate::plan::index_bits(p.chunks);
+    let kl = if p.chunks == 1 { 4 } else { kw + 4 };
+    let evw = jw + tw;
+    let s = |x: u32| x.to_string();
+    let m1 = |x: usize| (x - 1).to_string();
+    let first = p.layer == 1;
+    let mut pend_decl = String::new();
+    if p.last {
+        pend_decl += &format!("\n    reg  [{}:0]  pend_pot;", p.lanes * pb as usize - 1);
+    }
+    if p.chunks > 1 {
+        pend_decl += &format!("\n    reg  [{}:0]  scan_chunk;", kw - 1);
+    }
+    let pairs: Vec<(&str, String)> = vec![
+        ("L", p.layer.to_string()),
+        ("N_IN", p.n_in.to_string()),
+        ("N_IN1", m1(p.n_in)),
+        ("N_OUT", p.n_out.to_string()),
+        ("LANES", p.lanes.to_string()),
+        ("LANES1", m1(p.lanes)),
+        ("GROUPS", p.groups.to_string()),
+        ("GROUPS1", m1(p.groups)),
+        ("G_LAST", m1(p.groups)),
+        ("N_STEPS", plan.n_steps.to_string()),
+        ("THETA", p.threshold_q.to_string()),
+        ("WB", s(wb)),
+        ("WB1", s(wb - 1)),
+        ("SB", s(sb)),
+        ("SB1", s(sb - 1)),
+        ("PB", s(pb)),
+        ("PB1", s(pb - 1)),
+        ("LW", lw.to_string()),
+        ("TW", s(tw)),
+        ("TW1", s(tw - 1)),
+        ("JW1", s(jw - 1)),
+        ("NW", s(nw)),
+        ("NW1", s(nw - 1)),
+        ("GW", s(gw)),
+        ("GW1", s(gw - 1)),
+        ("AW", s(aw)),
+        ("AW1", s(aw - 1)),
+        ("CW", s(cw)),
+        ("CW1", s(cw - 1)),
+        ("EVW1", s(evw - 1)),
+        ("PW", pw.to_string()),
+        ("PW1", m1(pw)),
+        ("KL1", s(kl - 1)),
+        ("WW1", m1(p.memory_width_bits())),
+        ("SW", p.state_width_bits().to_string()),
+        ("SW1", m1(p.state_width_bits())),
+        ("PVW1", m1(p.lanes * pb as usize)),
+        ("DEPTH1", m1(p.memory_depth())),
+        ("MEM_FILE", p.memory_file()),
+        (
+            "FULL_PORT",
+            if first {
+                "\n    output wire              ev_full,".into()
+            } else {
+                String::new()
+            },
+        ),
+        (
+            "FULL_ASSIGN",
+            if first {
+                "\n    assign ev_full = event_full;".into()
+            } else {
+                String::new()
+            },
+        ),
+        (
+            "POT_PORT",
+            if p.last {
+                format!(",\n    output reg  signed [{}:0] spk_potential", pb - 1)
+            } else {
+                String::new()
+            },
+        ),
+        (
+            "EV_WR_SLICE",
+            if cw > ew {
+                format!("[{}:0]", ew - 1)
+            } else {
+                String::new()
+            },
+        ),
+        (
+            "EV_RD_SLICE",
+            if cw > ew {
+                format!("[{}:0]", ew - 1)
+            } else {
+                String::new()
+            },
+        ),
+        ("HEAD_ADDR", resize_unsigned("head_neuron", jw, aw)),
+        (
+            "NEXT_GROUP",
+            if p.groups > 1 {
+                format!(
+                    "\n                        group       <= iss_group + {gw}'d1;\
+                     \n                        group_base  <= iss_base + {nw}'d{};\
+                     \n                        weight_addr <= iss_addr + {aw}'d{};",
+                    p.lanes, p.n_in
+                )
+            } else {
+                String::new()
+            },
+        ),
+        ("SEXT_WEIGHT", sign_extend("weight", wb, sb)),
+        ("SEXT_SLOPE", sign_extend("slope", sb, pb)),
+        ("PEND_DECL", pend_decl),
+        (
+            "CHUNK_BITS",
+            if p.chunks == 1 {
+                "pending".into()
+            } else {
+                "pending[scan_chunk*16 +: 16]".into()
+            },
+        ),
+        (
+            "PICK_LANE",
+            if p.chunks == 1 {
+                "{chunk_i3, chunk_i2, chunk_i1, chunk_i0}".into()
+            } else {
+                "{scan_chunk, chunk_i3, chunk_i2, chunk_i1, chunk_i0}".into()
+            },
+        ),
+        (
+            "SCAN_RESET",
+            if p.chunks == 1 {
+                String::new()
+            } else {
+                format!("\n            scan_chunk <= {kw}'d0;")
+            },
+        ),
+        (
+            "SCAN_NEXT",
+            if p.chunks == 1 {
+                String::new()
+            } else {
+                format!(" else begin\n                scan_chunk <= scan_chunk + {kw}'d1;\n            end")
+            },
+        ),
+        (
+            "FIRE_PAD",
+            resize_unsigned("fire_vec", p.lanes as u32, pw as u32),
+        ),
+        (
+            "PEND_CAPTURE",
+            if p.last {
+                "\n            pend_pot  <= pot_vec;".into()
+            } else {
+                String::new()
+            },
+        ),
+        (
+            "PEND_EMIT",
+            if p.last {
+                format!("\n                spk_potential <= pend_pot[pick_lane*{pb} +: {pb}];")
+            } else {
+                String::new()
+            },
+        ),
+        ("LANE_AS_NEURON", resize_unsigned("pick_lane", kl, nw)),
+    ];
+    let text = fill(LAYER_TEMPLATE, &pairs);
+    if p.last {
+        text
+    } else {
+        // The potential vector only feeds the output layer's decision.
+        text.lines()
+            .filter(|l| !l.contains("pot_vec"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    }
+}
+
+/// The `ttfs_top` module.
+pub fn top_module(plan: &Plan) -> String {
+    let tw = plan.step_bits;
+    let n_layers = plan.layers.len();
+    let last = &plan.layers[n_layers - 1];
+    let w_in = plan.layers[0].in_index_bits;
+    let w_layer = crate::plan::unsigned_bits(n_layers as u64);
+    let w_neuron = plan
+        .layers
+        .iter()
+        .map(|l| l.out_index_bits)
+        .max()
+        .unwrap_or(1);
+    let w_class = last.out_index_bits;
+    let pb = last.potential_bits;
+    let mut v = String::new();
+    v += &format!(
+        "// ttfs_top: network {sizes:?}, {n_steps} steps (input steps 0..={n_in_steps}), layer-sequential engine.
+// Ports and protocol: notes/hw-contract.md. Layer l starts when layer l-1 is done; the output layer's
+// spikes drive the decision (first step; tie: larger potential, then lower index).
+module ttfs_top (
+    input  wire              clock,
+    input  wire              reset,
+    input  wire              in_valid,
+    output wire              in_ready,
+    input  wire [{in1}:0]    in_neuron,
+    input  wire [{tw1}:0]    in_step,
+    input  wire              start,
+    output reg               busy,
+    output reg               done,
+    output reg               class_valid,
+    output reg  [{c1}:0]     class_out,
+    output wire              spk_valid,
+    output wire [{wl1}:0]    spk_layer,
+    output wire [{wn1}:0]    spk_neuron,
+    output wire [{tw1}:0]    spk_step,
+    output wire              out_valid,
+    output wire [{c1}:0]     out_neuron,
+    output wire [{tw1}:0]    out_step
+);
+    wire launch = start && !busy;
+",
+        sizes = plan.sizes,
+        n_steps = plan.n_steps,
+        n_in_steps = plan.n_in_steps,
+        in1 = w_in - 1,
+        tw1 = tw - 1,
+        c1 = w_class - 1,
+        wl1 = w_layer - 1,
+        wn1 = w_neuron - 1,
+    );
+    for p in &plan.layers {
+        let l = p.layer;
+        v += &format!(
+            "\n    wire              l{l}_done;\n    wire              l{l}_spk_valid;\n    wire [{}:0]    l{l}_spk_neuron;\n    wire [{}:0]    l{l}_spk_step;\n",
+            p.out_index_bits - 1,
+            tw - 1
+        );
+        if l == 1 {
+            v += "    wire              l1_ev_full;\n";
+        }
+        if p.last {
+            v += &format!("    wire signed [{}:0] l{l}_spk_potential;\n", pb - 1);
+        }
+        let (go, wr_en, wr_neuron, wr_step) = if l == 1 {
+            (
+                "launch".to_string(),
+                "in_valid && in_ready".to_string(),
+                "in_neuron".to_string(),
+                "in_step".to_string(),
+            )
+        } else {
+            (
+                format!("l{}_done", l - 1),
+                format!("l{}_spk_valid", l - 1),
+                format!("l{}_spk_neuron", l - 1),
+                format!("l{}_spk_step", l - 1),
+            )
+        };
+        v += &format!(
+            "    ttfs_layer{l} u_layer{l} (\n        .clock(clock), .reset(reset), .go({go}), .done(l{l}_done),\n        .ev_wr_en({wr_en}), .ev_wr_neuron({wr_neuron}), .ev_wr_step({wr_step}),{full}\n        .spk_valid(l{l}_spk_valid), .spk_neuron(l{l}_spk_neuron), .spk_step(l{l}_spk_step){pot}\n    );\n",
+            full = if l == 1 { " .ev_full(l1_ev_full)," } else { "" },
+            pot = if p.last {
+                format!(", .spk_potential(l{l}_spk_potential)")
+            } else {
+                String::new()
+            },
+        );
+    }
+    let ll = last.layer;
+    v += "\n    assign in_ready = !busy && !l1_ev_full;\n";
+    // Spike monitor: only one layer runs at a time, so the layers' streams are OR-ed.
+    let valids: Vec<String> = plan
+        .layers
+        .iter()
+        .map(|p| format!("l{}_spk_valid", p.layer))
+        .collect();
+    v += &format!("    assign spk_valid  = {};\n", valids.join(" | "));
+    let mut layer_expr = format!("{w_layer}'d0");
+    for p in plan.layers.iter().rev() {
+        layer_expr = format!(
+            "l{l}_spk_valid ? {w_layer}'d{l} : {layer_expr}",
+            l = p.layer
+        );
+    }
+    v += &format!("    assign spk_layer  = {layer_expr};\n");
+    let neurons: Vec<String> = plan
+        .layers
+        .iter()
+        .map(|p| {
+            format!(
+                "(l{l}_spk_valid ? {} : {w_neuron}'d0)",
+                resize_unsigned(
+                    &format!("l{}_spk_neuron", p.layer),
+                    p.out_index_bits,
+                    w_neuron
+                ),
+                l = p.layer
+            )
+        })
+        .collect();
+    v += &format!(
+        "    assign spk_neuron = {};\n",
+        neurons.join("\n                      | ")
+    );
+    let steps: Vec<String> = plan
+        .layers
+        .iter()
+        .map(|p| format!("(l{l}_spk_valid ? l{l}_spk_step : {tw}'d0)", l = p.layer))
+        .collect();
+    v += &format!(
+        "    assign spk_step   = {};\n",
+        steps.join("\n                      | ")
+    );
+    v += &format!(
+        "    assign out_valid  = l{ll}_spk_valid;\n    assign out_neuron = l{ll}_spk_neuron;\n    assign out_step   = l{ll}_spk_step;\n"
+    );
+    v += &format!(
+        "
+    // ---- decision: spikes arrive in ascending step order, ascending neuron index within a step, so
+    // the first spike wins unless a later one at the same step has a strictly larger potential.
+    reg                best_valid;
+    reg  [{c1}:0]      best_neuron;
+    reg  [{tw1}:0]     best_step;
+    reg  signed [{pb1}:0] best_potential;
+    wire               better = !best_valid
+                            || (l{ll}_spk_step == best_step && l{ll}_spk_potential > best_potential);
+    always @(posedge clock) begin
+        done <= 1'b0;
+        if (reset) begin
+            busy        <= 1'b0;
+            best_valid  <= 1'b0;
+            class_valid <= 1'b0;
+            class_out   <= {w_class}'d0;
+        end else begin
+            if (launch) begin
+                busy       <= 1'b1;
+                best_valid <= 1'b0;
+            end else if (l{ll}_spk_valid && better) begin
+                best_valid <= 1'b1;
+            end
+            if (l{ll}_done) begin
+                busy        <= 1'b0;
+                done        <= 1'b1;
+                class_valid <= best_valid;
+                class_out   <= best_valid ? best_neuron : {w_class}'d0;
+            end
+        end
+    end
+    always @(posedge clock) begin
+        if (l{ll}_spk_valid && better) begin
+            best_neuron    <= l{ll}_spk_neuron;
+            best_step      <= l{ll}_spk_step;
+            best_potential <= l{ll}_spk_potential;
+        end
+    end
+endmodule
+",
+        c1 = w_class - 1,
+        tw1 = tw - 1,
+        pb1 = pb - 1,
+    );
+    v
+}
+
+/// The whole Verilog file: header, first-set block, layers, top.
+pub fn design_text(plan: &Plan) -> String {
+    let mut v = String::new();
+    v += "// Generated by `ttfs hdl` (hdl crate). Do not edit: regenerate from the model.\n";
+    v += "// All modules in one file by design (contract: ttfs_top.v); hence DECLFILENAME is waived.\n";
+    v += "/* verilator lint_off DECLFILENAME */\n";
+    v += "`default_nettype none\n\n";
+    v += &crate::first_set::verilog();
+    v += "\n";
+    for p in &plan.layers {
+        v += &layer_module(p, plan);
+        v += "\n";
+    }
+    v += &top_module(plan);
+    v += "\n`default_nettype wire\n";
+    v
+}
