@@ -25,8 +25,8 @@ pub struct IntegerRunner {
 
 #[derive(Clone, Debug)]
 struct PreparedLayer {
-    /// `[n_in][n_out]`, row-major.
-    wt: Vec<i64>,
+    /// `[n_in][n_out]`, row-major (i32 halves the memory traffic; sums are i64).
+    wt: Vec<i32>,
     n_out: usize,
     threshold_q: i64,
 }
@@ -49,7 +49,14 @@ struct Scratch {
     slope: Vec<i64>,
     pot: Vec<i64>,
     events: Vec<(u32, usize)>,
+    /// Per-step counts for the counting sort of events.
+    bucket: Vec<usize>,
 }
+
+/// Potential given to a neuron once it has fired: so far below any threshold that the remaining
+/// slope additions (at most `|slope| * n_steps`, far below 2^61 for any valid network) can never
+/// bring it back, so the update loop needs no per-neuron "already fired" branch.
+const RETIRED: i64 = i64::MIN / 4;
 
 impl IntegerRunner {
     pub fn new(net: &QuantNetwork) -> Self {
@@ -58,9 +65,9 @@ impl IntegerRunner {
             .iter()
             .map(|q| {
                 let (n_out, n_in) = q.weights.dim();
-                let mut wt = vec![0i64; n_in * n_out];
+                let mut wt = vec![0i32; n_in * n_out];
                 for ((i, j), &w) in q.weights.indexed_iter() {
-                    wt[j * n_out + i] = w as i64;
+                    wt[j * n_out + i] = w;
                 }
                 PreparedLayer {
                     wt,
@@ -127,7 +134,9 @@ fn ceil_div(a: i64, b: i64) -> i64 {
 }
 
 /// Advances every silent neuron from step `from` to step `to` (exclusive/inclusive) with constant
-/// slopes, recording spikes at the first crossing.
+/// slopes, recording spikes at the first crossing. The first pass is a branch-free update of all
+/// potentials (fired neurons hold [`RETIRED`]); only if some neuron reached the threshold does a
+/// second pass find the exact crossing step of each, from the potential at `from`.
 fn advance(
     from: u32,
     to: u32,
@@ -140,19 +149,22 @@ fn advance(
         return;
     }
     let d = (to - from) as i64;
-    for i in 0..fired.len() {
-        if fired[i].is_some() {
-            continue;
-        }
-        let (v, sl) = (s.pot[i], s.slope[i]);
-        let v_end = v + sl * d;
-        if v_end >= theta {
-            // v < theta at `from` (else it fired earlier), so sl > 0 here.
+    let mut any = false;
+    for (p, &sl) in s.pot.iter_mut().zip(&s.slope) {
+        *p += sl * d;
+        any |= *p >= theta;
+    }
+    if !any {
+        return;
+    }
+    for (i, (p, &sl)) in s.pot.iter_mut().zip(&s.slope).enumerate() {
+        if *p >= theta {
+            // v < theta at `from` (else it fired earlier, or is retired), so sl > 0 here.
+            let v = *p - sl * d;
             let n = from as i64 + ceil_div(theta - v, sl);
             fired[i] = Some(n as u32);
             at_fire[i] = Some(v + sl * (n - from as i64));
-        } else {
-            s.pot[i] = v_end;
+            *p = RETIRED;
         }
     }
 }
@@ -168,14 +180,7 @@ fn layer_forward(
     s.slope.resize(n_out, 0);
     s.pot.clear();
     s.pot.resize(n_out, 0);
-    s.events.clear();
-    s.events.extend(
-        input
-            .iter()
-            .enumerate()
-            .filter_map(|(j, k)| k.map(|k| (k, j))),
-    );
-    s.events.sort_unstable();
+    sort_events(input, n_steps, s);
     let mut fired = vec![None; n_out];
     let mut at_fire = vec![None; n_out];
     let mut now = 0u32;
@@ -183,16 +188,13 @@ fn layer_forward(
     let events = std::mem::take(&mut s.events);
     while e < events.len() {
         let k = events[e].0;
-        if k >= n_steps {
-            break; // counts from k + 1 > n_steps: never inside the window
-        }
         advance(now, k, layer.threshold_q, s, &mut fired, &mut at_fire);
         now = k;
         while e < events.len() && events[e].0 == k {
             let j = events[e].1;
             let row = &layer.wt[j * n_out..(j + 1) * n_out];
             for (sl, &w) in s.slope.iter_mut().zip(row) {
-                *sl += w;
+                *sl += w as i64;
             }
             e += 1;
         }
@@ -200,6 +202,39 @@ fn layer_forward(
     advance(now, n_steps, layer.threshold_q, s, &mut fired, &mut at_fire);
     s.events = events;
     (fired, at_fire)
+}
+
+/// Fills `s.events` with `(step, input index)` of the spikes that count inside the window
+/// (step `< n_steps`; a spike at step k counts from k + 1), ascending by step then index.
+/// A counting sort when the steps are few compared with the events, else a comparison sort.
+fn sort_events(input: &[Option<u32>], n_steps: u32, s: &mut Scratch) {
+    s.events.clear();
+    let spikes = input
+        .iter()
+        .enumerate()
+        .filter_map(|(j, k)| k.filter(|&k| k < n_steps).map(|k| (k, j)));
+    if (n_steps as usize) > 4 * input.len() + 64 {
+        s.events.extend(spikes);
+        s.events.sort_unstable();
+        return;
+    }
+    s.bucket.clear();
+    s.bucket.resize(n_steps as usize + 1, 0);
+    let mut count = 0;
+    for (k, _) in spikes.clone() {
+        s.bucket[k as usize + 1] += 1;
+        count += 1;
+    }
+    for k in 1..s.bucket.len() {
+        s.bucket[k] += s.bucket[k - 1];
+    }
+    s.events.resize(count, (0, 0));
+    // Input indices are visited in increasing order, so each bucket stays sorted by index.
+    for (k, j) in spikes {
+        let slot = &mut s.bucket[k as usize];
+        s.events[*slot] = (k, j);
+        *slot += 1;
+    }
 }
 
 /// SPEC section 4 decision: first output step; ties to the larger `V[n]`, then the lower index.

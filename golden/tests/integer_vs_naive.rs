@@ -72,6 +72,24 @@ fn random_networks_agree_with_naive() {
 }
 
 #[test]
+fn long_windows_with_few_inputs_agree_with_naive() {
+    // Many steps per input (the event pass then sorts by comparison rather than by counting).
+    let mut rng = common::rng(12);
+    let mut fired = 0;
+    for _ in 0..40 {
+        let sizes = [rand::Rng::gen_range(&mut rng, 1..6), 4, 3];
+        let n_steps = rand::Rng::gen_range(&mut rng, 100..600);
+        let net = common::random_quant(&mut rng, &sizes, 6, n_steps);
+        for _ in 0..3 {
+            let input = common::random_steps(&mut rng, sizes[0], n_steps, 0.3);
+            let out = assert_same(&net, &input);
+            fired += out.stats.spikes[1..].iter().sum::<u64>();
+        }
+    }
+    assert!(fired > 100, "only {fired} spikes");
+}
+
+#[test]
 fn simultaneous_inputs_silent_inputs_and_late_inputs() {
     // Two neurons, four inputs. Inputs 0 and 1 arrive together at step 2, input 2 is silent,
     // input 3 arrives at step n_steps (counts from n_steps + 1: never).
