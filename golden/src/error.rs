@@ -30,11 +30,11 @@ pub enum GoldenError {
         allowed: String,
     },
     /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
+    /// (The I/O error is part of the message, not a `source`, so that error chains print it once.)
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A file was read but its content is malformed.
     #[error("{}: {msg}", path.display())]
@@ -51,7 +51,7 @@ impl GoldenError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         GoldenError::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
     pub(crate) fn format(path: impl Into<PathBuf>, msg: impl Into<String>) -> Self {

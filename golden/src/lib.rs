@@ -26,6 +26,7 @@
 pub mod compare;
 pub mod encode;
 pub mod error;
+pub mod eval;
 pub mod exact;
 pub mod idx;
 pub mod integer;

@@ -1,8 +1,109 @@
-//! `ttfs` data (being built).
+//! Shared helpers of the subcommands: locating data sets and models, checking that they fit together,
+//! and parsing sample selections. Every error names the file or flag at fault.
 
-#[derive(clap::Args, Debug)]
-pub struct Args {}
+use anyhow::{bail, Context, Result};
+use golden::idx::{self, Dataset, Split};
+use golden::io::Model;
+use std::path::{Path, PathBuf};
 
-pub fn run(_args: &Args) -> anyhow::Result<()> {
-    anyhow::bail!("not available yet")
+/// The embedded default data set: 2,000 training and 500 test MNIST digits committed in the repository.
+pub fn default_data_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist-small"))
+}
+
+/// `--split` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SplitArg {
+    Train,
+    Test,
+}
+
+impl From<SplitArg> for Split {
+    fn from(s: SplitArg) -> Split {
+        match s {
+            SplitArg::Train => Split::Train,
+            SplitArg::Test => Split::Test,
+        }
+    }
+}
+
+/// Loads a split, optionally truncated to its first `limit` samples.
+pub fn load_data(dir: &Path, split: SplitArg, limit: Option<usize>) -> Result<Dataset> {
+    let mut data = idx::load_split(dir, split.into())
+        .with_context(|| format!("loading data from {}", dir.display()))?;
+    if let Some(n) = limit {
+        if n == 0 {
+            bail!("--limit must be at least 1");
+        }
+        data = data.take(n);
+    }
+    Ok(data)
+}
+
+/// Loads a float or quantized model file.
+pub fn load_model(path: &Path) -> Result<Model> {
+    golden::io::load_model(path).with_context(|| format!("loading model {}", path.display()))
+}
+
+/// Checks that the data's image size equals the network's input size.
+pub fn check_fit(data: &Dataset, n_inputs: usize, model: &Path, data_dir: &Path) -> Result<()> {
+    if data.pixels() != n_inputs {
+        bail!(
+            "model {} expects {} inputs but the images in {} have {} pixels ({}x{})",
+            model.display(),
+            n_inputs,
+            data_dir.display(),
+            data.pixels(),
+            data.rows,
+            data.cols
+        );
+    }
+    Ok(())
+}
+
+/// Parses a sample selection such as `0,3,10-12` into sorted, distinct indices below `len`.
+pub fn parse_samples(spec: &str, len: usize) -> Result<Vec<usize>> {
+    let mut out = Vec::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (a, b) = match part.split_once('-') {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (part, part),
+        };
+        let a: usize = a
+            .parse()
+            .with_context(|| format!("--samples: '{part}' is not an index or a range a-b"))?;
+        let b: usize = b
+            .parse()
+            .with_context(|| format!("--samples: '{part}' is not an index or a range a-b"))?;
+        if a > b {
+            bail!("--samples: range '{part}' is empty (start > end)");
+        }
+        if b >= len {
+            bail!(
+                "--samples: index {b} is out of range: the data set has {len} samples (0..={})",
+                len.saturating_sub(1)
+            );
+        }
+        out.extend(a..=b);
+    }
+    if out.is_empty() {
+        bail!("--samples: no sample selected");
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_lists_and_ranges() {
+        assert_eq!(parse_samples("3,0-2,2", 10).unwrap(), vec![0, 1, 2, 3]);
+        assert!(parse_samples("10", 10).is_err());
+        assert!(parse_samples("5-3", 10).is_err());
+        assert!(parse_samples("x", 10).is_err());
+        assert!(parse_samples("", 10).is_err());
+    }
 }

@@ -1,8 +1,117 @@
-//! `ttfs` evaluate (being built).
+//! `ttfs evaluate`: accuracy and firing rate per layer of the float model and of the integer model
+//! side by side, with the number of samples whose prediction changes under quantization.
+
+use super::data::{check_fit, default_data_dir, load_data, load_model, SplitArg};
+use super::quantize::QuantArgs;
+use anyhow::{Context, Result};
+use golden::eval::{changed_predictions, eval_exact, eval_integer, EvalResult};
+use golden::io::Model;
+use golden::quantize::quantize;
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Model file: float (evaluated exactly and, quantized with the flags below, as integer) or integer.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Integer model to compare with the float model (instead of quantizing it on the fly).
+    #[arg(long)]
+    pub quant_model: Option<PathBuf>,
+    /// Folder with IDX files (MNIST layout). Default: the embedded MNIST subset.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "test")]
+    pub split: SplitArg,
+    /// Evaluate only the first N samples.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    #[command(flatten)]
+    pub quant: QuantArgs,
+}
 
-pub fn run(_args: &Args) -> anyhow::Result<()> {
-    anyhow::bail!("not available yet")
+/// One table row per model: accuracy, silent outputs, firing rate per layer, SOPs per inference.
+pub fn print_table(rows: &[(&str, &EvalResult)]) {
+    let Some((_, first)) = rows.first() else {
+        return;
+    };
+    let n_layers = first.stats.sizes.len();
+    let mut header = format!("{:<9} {:>9} {:>9}", "model", "accuracy", "no-spike");
+    for l in 1..n_layers {
+        header += &format!(" {:>8}", format!("rate l{l}"));
+    }
+    header += &format!(" {:>11} {:>10}", "mean hidden", "SOPs/inf");
+    println!("{header}");
+    for (name, r) in rows {
+        let mut line = format!(
+            "{:<9} {:>8.2}% {:>9}",
+            name,
+            100.0 * r.accuracy,
+            r.silent_outputs
+        );
+        for l in 1..n_layers {
+            line += &format!(" {:>8.4}", r.stats.firing_rate(l));
+        }
+        line += &format!(
+            " {:>11.4} {:>10.0}",
+            r.stats.mean_hidden_rate(),
+            r.stats.sops_per_sample()
+        );
+        println!("{line}");
+    }
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let data_dir = args.data.clone().unwrap_or_else(default_data_dir);
+    let data = load_data(&data_dir, args.split, args.limit)?;
+    let model = load_model(&args.model)?;
+    println!(
+        "{} samples from {} ({:?} split)",
+        data.len(),
+        data_dir.display(),
+        args.split
+    );
+    match model {
+        Model::Quant(q) => {
+            check_fit(&data, q.sizes()[0], &args.model, &data_dir)?;
+            let r = eval_integer(&q, &data);
+            print_table(&[("integer", &r)]);
+        }
+        Model::Float(f) => {
+            check_fit(&data, f.sizes()[0], &args.model, &data_dir)?;
+            let q = match &args.quant_model {
+                Some(p) => match load_model(p)? {
+                    Model::Quant(q) if q.sizes() == f.sizes() => q,
+                    Model::Quant(q) => anyhow::bail!(
+                        "{} has sizes {:?} but {} has {:?}",
+                        p.display(),
+                        q.sizes(),
+                        args.model.display(),
+                        f.sizes()
+                    ),
+                    Model::Float(_) => {
+                        anyhow::bail!("--quant-model {} is a float model", p.display())
+                    }
+                },
+                None => {
+                    let cfg = args.quant.resolve()?;
+                    println!(
+                        "integer model: {} bits, {} steps",
+                        cfg.weight_bits, cfg.n_steps
+                    );
+                    quantize(&f, &cfg)
+                        .with_context(|| format!("quantizing {}", args.model.display()))?
+                }
+            };
+            let rf = eval_exact(&f, &data);
+            let rq = eval_integer(&q, &data);
+            print_table(&[("float", &rf), ("integer", &rq)]);
+            let changed = changed_predictions(&rf, &rq);
+            println!(
+                "changed predictions under quantization: {changed} of {} ({:.2}%)",
+                data.len(),
+                100.0 * changed as f64 / data.len().max(1) as f64
+            );
+        }
+    }
+    Ok(())
 }

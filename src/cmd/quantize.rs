@@ -1,8 +1,104 @@
-//! `ttfs` quantize (being built).
+//! `ttfs quantize`: float model file -> integer model file (SPEC section 4), settings from flags or a
+//! TOML file (`golden::quantize::QuantConfig`).
+
+use anyhow::{bail, Context, Result};
+use golden::io::Model;
+use golden::quantize::{quantize, QuantConfig};
+use golden::{FloatNetwork, QuantNetwork};
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Float model (safetensors, format ttfs-float).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Output integer model file.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub quant: QuantArgs,
+}
 
-pub fn run(_args: &Args) -> anyhow::Result<()> {
-    anyhow::bail!("not available yet")
+/// Quantization settings shared by every command that quantizes on the fly.
+#[derive(clap::Args, Debug, Clone)]
+pub struct QuantArgs {
+    /// TOML file with `weight_bits`, `n_steps` and optional `clip_percentile` (flags override it).
+    #[arg(long = "quant-config")]
+    pub config: Option<PathBuf>,
+    /// Signed weight width in bits.
+    #[arg(long)]
+    pub bits: Option<u32>,
+    /// Time steps of the window (dt = t_max / steps).
+    #[arg(long)]
+    pub steps: Option<u32>,
+    /// Map this percentile of |w| to the largest code and clip above it (helps at 4 bits).
+    #[arg(long)]
+    pub clip_percentile: Option<f64>,
+}
+
+impl QuantArgs {
+    /// Resolves the settings: defaults, then the TOML file, then flags.
+    pub fn resolve(&self) -> Result<QuantConfig> {
+        let mut cfg = match &self.config {
+            Some(p) => golden::io::load_toml::<QuantConfig>(p)?,
+            None => QuantConfig::default(),
+        };
+        if let Some(b) = self.bits {
+            cfg.weight_bits = b;
+        }
+        if let Some(s) = self.steps {
+            cfg.n_steps = s;
+        }
+        if self.clip_percentile.is_some() {
+            cfg.clip_percentile = self.clip_percentile;
+        }
+        Ok(cfg)
+    }
+}
+
+/// A float model, required (an integer model cannot be quantized again).
+pub fn require_float(model: Model, path: &Path) -> Result<FloatNetwork> {
+    match model {
+        Model::Float(f) => Ok(f),
+        Model::Quant(_) => bail!(
+            "{} is already an integer model; quantize takes a float model",
+            path.display()
+        ),
+    }
+}
+
+/// Prints one line per layer: size, threshold, scale and the derived register widths.
+pub fn print_summary(q: &QuantNetwork) {
+    println!(
+        "integer model: sizes {:?}, {} steps ({} input steps), dt = {:.5}",
+        q.sizes(),
+        q.n_steps,
+        q.n_in_steps,
+        q.dt()
+    );
+    for (l, (layer, w)) in q.layers().iter().zip(q.widths()).enumerate() {
+        println!(
+            "  layer{}: {}x{}  weight {} bits  threshold {}  scale {:.3}  slope {} bits  potential {} bits",
+            l + 1,
+            layer.weights.nrows(),
+            layer.weights.ncols(),
+            w.weight_bits,
+            layer.threshold_q,
+            layer.scale,
+            w.slope_bits,
+            w.potential_bits
+        );
+    }
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let cfg = args.quant.resolve()?;
+    let float = require_float(super::data::load_model(&args.model)?, &args.model)?;
+    let q =
+        quantize(&float, &cfg).with_context(|| format!("quantizing {}", args.model.display()))?;
+    golden::io::save_quant(&args.out, &q)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    print_summary(&q);
+    println!("wrote {}", args.out.display());
+    Ok(())
 }

@@ -1,0 +1,84 @@
+//! Evaluation over a data set: predictions, accuracy and spike statistics of the exact and the integer
+//! model, computed in parallel over samples (rayon) with results independent of the thread count
+//! (per-sample results are collected in sample order and reduced sequentially).
+
+use crate::encode::{encode_exact, encode_steps};
+use crate::exact;
+use crate::idx::Dataset;
+use crate::integer::IntegerRunner;
+use crate::network::{FloatNetwork, QuantNetwork};
+use crate::spikes::SpikeStats;
+use rayon::prelude::*;
+
+/// Predictions and statistics of one model over a data set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalResult {
+    /// Predicted class per sample (`None`: no output spike, counted as wrong).
+    pub predictions: Vec<Option<usize>>,
+    /// Fraction of samples whose prediction equals the label.
+    pub accuracy: f64,
+    /// Samples with no output spike at all.
+    pub silent_outputs: usize,
+    /// Spike statistics summed over the data set.
+    pub stats: SpikeStats,
+}
+
+fn finish(labels: &[u8], results: Vec<(Option<usize>, SpikeStats)>) -> EvalResult {
+    let mut stats = SpikeStats::default();
+    let mut predictions = Vec::with_capacity(results.len());
+    for (p, s) in results {
+        stats.merge(&s);
+        predictions.push(p);
+    }
+    let correct = predictions
+        .iter()
+        .zip(labels)
+        .filter(|(p, &y)| **p == Some(y as usize))
+        .count();
+    let silent_outputs = predictions.iter().filter(|p| p.is_none()).count();
+    let accuracy = if labels.is_empty() {
+        0.0
+    } else {
+        correct as f64 / labels.len() as f64
+    };
+    EvalResult {
+        predictions,
+        accuracy,
+        silent_outputs,
+        stats,
+    }
+}
+
+/// Exact (float) model over `data`. The caller checks `data.pixels()` equals the input size.
+pub fn eval_exact(net: &FloatNetwork, data: &Dataset) -> EvalResult {
+    let results: Vec<_> = (0..data.len())
+        .into_par_iter()
+        .map(|i| {
+            let out = exact::forward(net, &encode_exact(data.image(i), net.time.t_in));
+            (out.decision, out.spikes.stats())
+        })
+        .collect();
+    finish(&data.labels, results)
+}
+
+/// Integer model over `data`. The caller checks `data.pixels()` equals the input size.
+pub fn eval_integer(net: &QuantNetwork, data: &Dataset) -> EvalResult {
+    let runner = IntegerRunner::new(net);
+    let results: Vec<_> = (0..data.len())
+        .into_par_iter()
+        .map(|i| {
+            let out = runner.run(&encode_steps(data.image(i), net.n_in_steps));
+            (out.decision, out.stats)
+        })
+        .collect();
+    finish(&data.labels, results)
+}
+
+/// Number of samples whose prediction differs between two results.
+pub fn changed_predictions(a: &EvalResult, b: &EvalResult) -> usize {
+    a.predictions
+        .iter()
+        .zip(&b.predictions)
+        .filter(|(x, y)| x != y)
+        .count()
+}
