@@ -193,3 +193,25 @@ fn config_errors_name_the_field() {
         Ok(_) => panic!("bad data accepted"),
     }
 }
+
+/// The model committed under models/ is what configs/tiny.toml produces (see models/README.md).
+#[test]
+fn committed_tiny_model_reproduces() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut cfg = TrainConfig::load(&root.join("configs/tiny.toml")).unwrap();
+    cfg.data.path = data_dir().to_string_lossy().into_owned();
+    let train = load_split(&data_dir(), Split::Train).unwrap();
+    let test = load_split(&data_dir(), Split::Test).unwrap();
+    let mut tr = Trainer::new(cfg).unwrap();
+    while !tr.is_done() {
+        finish(&mut tr, &train, &test);
+    }
+    let committed =
+        golden::io::load_float(&root.join("models/mnist-small-784-100-10/model.safetensors"))
+            .unwrap();
+    assert!(
+        &committed == tr.network(),
+        "configs/tiny.toml no longer reproduces models/mnist-small-784-100-10 bit for bit; \
+         if the change is deliberate, regenerate it as models/README.md says"
+    );
+}
