@@ -7,27 +7,55 @@
 use golden::{QuantLayer, QuantNetwork, TimeParams};
 use hdl::{LayerManifest, Manifest, PortWidths, CYCLE_BOUND_TEXT, MANIFEST_VERSION};
 use ndarray::Array2;
-use rand::{Rng, SeedableRng};
 use std::path::{Path, PathBuf};
 
 pub const SIZES: [usize; 3] = [6, 4, 3];
 pub const N_STEPS: u32 = 12;
 pub const N_IN_STEPS: u32 = 4;
 
+/// SplitMix64: a small seeded generator (keeps this module free of rand, so that the root package's
+/// tests can include it too).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next_u64() % (hi - lo + 1) as u64) as i64
+    }
+}
+
+/// `sim/tests/fixtures`, from the sim crate or from the root package (which includes this module).
 pub fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let in_sim = here.join("tests/fixtures");
+    if in_sim.join("ref_6_4_3").is_dir() {
+        in_sim
+    } else {
+        here.join("sim/tests/fixtures")
+    }
 }
 
 /// A random 6-4-3 integer network: weights in -127..=127 with a positive bias so that neurons fire,
 /// thresholds drawn so that some neurons stay silent and some fire late.
 pub fn random_net(seed: u64) -> QuantNetwork {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = Rng::new(seed);
     let mut layers = Vec::new();
     for l in 1..SIZES.len() {
-        let w = Array2::from_shape_simple_fn((SIZES[l], SIZES[l - 1]), || rng.gen_range(-90..=127));
+        let w =
+            Array2::from_shape_simple_fn((SIZES[l], SIZES[l - 1]), || rng.range(-90, 127) as i32);
         layers.push(QuantLayer {
             weights: w,
-            threshold_q: rng.gen_range(100..=900),
+            threshold_q: rng.range(100, 900),
             scale: 1.0,
             weight_bits: 8,
         });
@@ -37,11 +65,11 @@ pub fn random_net(seed: u64) -> QuantNetwork {
 
 /// Random encoded inputs: pixel 0 (no spike) with probability 1/4, else a step in 0..=n_in_steps.
 pub fn random_inputs(seed: u64, n: usize) -> Vec<Vec<Option<u32>>> {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = Rng::new(seed);
     let mut v: Vec<Vec<Option<u32>>> = (0..n)
         .map(|_| {
             (0..SIZES[0])
-                .map(|_| (rng.gen_range(0..4) != 0).then(|| rng.gen_range(0..=N_IN_STEPS)))
+                .map(|_| (rng.range(0, 3) != 0).then(|| rng.range(0, N_IN_STEPS as i64) as u32))
                 .collect()
         })
         .collect();
