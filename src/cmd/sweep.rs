@@ -182,7 +182,7 @@ fn finished(run: &RunSpec) -> anyhow::Result<Option<RunResult>> {
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let Some(last) = lines.filter(|l| !l.trim().is_empty()).last() else {
+    let Some(last) = lines.rfind(|l| !l.trim().is_empty()) else {
         return Ok(None);
     };
     let cols: Vec<&str> = last.split(',').collect();
