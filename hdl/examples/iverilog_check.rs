@@ -90,7 +90,9 @@ fn main() {
         } else {
             dec.is_none()
         };
-        if !same || !dec_ok || cyc < bound {
+        let exact = d.manifest.expected_cycles(&g.spikes);
+        if !same || !dec_ok || cyc < bound || cyc != exact {
+            println!("expected cycles {exact}");
             ok = false;
             println!("sample {si}: spikes {same} decision rtl ({cv},{co}) golden {dec:?} cycles {cyc} bound {bound}");
             for (l, (a, b)) in got.iter().zip(&g.spikes.layers[1..]).enumerate() {

@@ -161,4 +161,44 @@ impl Manifest {
         }
         total
     }
+
+    /// The exact cycle count of this architecture for one sample (same span as [`CYCLE_BOUND_TEXT`]),
+    /// from golden's spike train: per layer `3 + groups * (1 + e + n_steps) + s` plus, for every
+    /// `(step, group)` that fires, one stall cycle and one cycle per 16-lane chunk skipped by the
+    /// serializer (`lane_of_highest_spike / 16`), minus one if the last group fires at the last step
+    /// (that stall overlaps the drain); plus 1 for the top's `done` register. Tested equal to the
+    /// RTL in iverilog; `>= cycle_bound`.
+    pub fn expected_cycles(&self, spikes: &SpikeTrain<u32>) -> u64 {
+        let mut total = 1u64;
+        for (idx, layer) in self.layers.iter().enumerate() {
+            let input = spikes.layers.get(idx);
+            let events = input.map_or(0, |v| {
+                v.iter()
+                    .filter(|s| matches!(s, Some(k) if *k < self.n_steps))
+                    .count() as u64
+            });
+            let g = layer.groups as u64;
+            total += 3 + g * (1 + events + self.n_steps as u64);
+            // (step, group) -> highest chunk with a spike
+            let mut firing: std::collections::BTreeMap<(u32, usize), usize> = Default::default();
+            if let Some(out) = spikes.layers.get(idx + 1) {
+                for (i, s) in out.iter().enumerate() {
+                    if let Some(step) = s {
+                        total += 1;
+                        let group = i / layer.lanes;
+                        let chunk = (i % layer.lanes) / 16;
+                        let e = firing.entry((*step, group)).or_insert(0);
+                        *e = (*e).max(chunk);
+                    }
+                }
+            }
+            for (&(step, group), &chunk) in &firing {
+                total += 1 + chunk as u64;
+                if step == self.n_steps && group + 1 == layer.groups {
+                    total -= 1;
+                }
+            }
+        }
+        total
+    }
 }

@@ -1,8 +1,114 @@
-//! `ttfs hdl` (being built).
+//! `ttfs hdl`: integer model (or float model + `--bits/--steps`) -> `ttfs_top.v`, one weight hex file
+//! per layer and `manifest.json` in `--out`, each written atomically, then a summary on stdout.
+
+use anyhow::{bail, Context};
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Quantized model (`ttfs quantize` output); a float model needs `--bits` and `--steps`.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Neurons updated in parallel: one value for every layer, or a comma list (one per layer).
+    /// Default: 16 (capped at each layer's size).
+    #[arg(long, value_delimiter = ',')]
+    pub lanes: Vec<usize>,
+    /// Float model only: signed weight width B_w.
+    #[arg(long)]
+    pub bits: Option<u32>,
+    /// Float model only: time steps N.
+    #[arg(long)]
+    pub steps: Option<u32>,
+    /// Float model only: map this percentile of |w| to the largest code (clip above).
+    #[arg(long)]
+    pub clip_percentile: Option<f64>,
+}
 
-pub fn run(_args: &Args) -> anyhow::Result<()> {
-    anyhow::bail!("`ttfs hdl` is not available yet")
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    let model = golden::io::load_model(&args.model)
+        .with_context(|| format!("loading model {}", args.model.display()))?;
+    let net = match model {
+        golden::io::Model::Quant(q) => {
+            if args.bits.is_some() || args.steps.is_some() || args.clip_percentile.is_some() {
+                bail!(
+                    "{} is already quantized: --bits/--steps/--clip-percentile apply to float models only",
+                    args.model.display()
+                );
+            }
+            q
+        }
+        golden::io::Model::Float(f) => {
+            let (Some(weight_bits), Some(n_steps)) = (args.bits, args.steps) else {
+                bail!(
+                    "{} is a float model: give --bits and --steps to quantize it (or run `ttfs quantize` first)",
+                    args.model.display()
+                );
+            };
+            let cfg = golden::quantize::QuantConfig {
+                weight_bits,
+                n_steps,
+                clip_percentile: args.clip_percentile,
+            };
+            golden::quantize::quantize(&f, &cfg)
+                .with_context(|| format!("quantizing {}", args.model.display()))?
+        }
+    };
+    let cfg = hdl::HdlConfig {
+        lanes: args.lanes.clone(),
+    };
+    let design = hdl::generate(&net, &cfg).context("generating hardware")?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating output folder {}", args.out.display()))?;
+    let mut files: Vec<(String, &[u8])> =
+        vec![(hdl::VERILOG_FILE.into(), design.verilog.as_bytes())];
+    for (name, text) in &design.memories {
+        files.push((name.clone(), text.as_bytes()));
+    }
+    let manifest_json = design.manifest.to_json();
+    // The manifest goes last: its presence means the rest of the design is complete.
+    files.push((hdl::MANIFEST_FILE.into(), manifest_json.as_bytes()));
+    for (name, bytes) in &files {
+        let path = args.out.join(name);
+        golden::io::write_atomic(&path, bytes)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let m = &design.manifest;
+    println!(
+        "ttfs hdl: network {:?}, {} steps (input steps 0..={}), {} engine -> {}",
+        m.sizes,
+        m.n_steps,
+        m.n_in_steps,
+        m.engine,
+        args.out.display()
+    );
+    println!("layer  n_in  n_out  lanes  groups  w_bits  slope_bits  pot_bits  threshold  memory");
+    for l in &m.layers {
+        println!(
+            "{:>5}  {:>4}  {:>5}  {:>5}  {:>6}  {:>6}  {:>5} ({:>2})  {:>5} ({:>2})  {:>9}  {} ({} x {} bits = {:.1} kbit)",
+            l.layer,
+            l.n_in,
+            l.n_out,
+            l.lanes,
+            l.groups,
+            l.weight_bits,
+            l.slope_bits,
+            l.derived_slope_bits,
+            l.potential_bits,
+            l.derived_potential_bits,
+            l.threshold_q,
+            l.memory_file,
+            l.memory_depth,
+            l.memory_width_bits,
+            (l.memory_depth * l.memory_width_bits) as f64 / 1024.0
+        );
+    }
+    println!(
+        "(widths: used (derived by golden)); cycle lower bound per sample: {}",
+        m.cycle_bound
+    );
+    println!("wrote {} files", files.len());
+    Ok(())
 }

@@ -1,0 +1,309 @@
+//! Bit-exactness of the generated RTL against golden's integer model, run in iverilog with the hdl
+//! crate's driver test bench (the full VCD co-simulation is the `sim` crate's; this is the generator's
+//! own check): every spike of every layer (neuron and step, exactly once, ascending step order per
+//! layer), the decision, and the cycle count (== `Manifest::expected_cycles`, >= `cycle_bound`).
+//!
+//! iverilog is found through `IVERILOG` / `VVP` overrides, else PATH; missing, the test fails with the
+//! install command.
+
+use golden::quantize::{quantize, QuantConfig};
+use golden::{integer, FloatNetwork, QuantLayer, QuantNetwork, TimeParams};
+use ndarray::array;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn tool(env: &str, name: &str, package: &str) -> PathBuf {
+    if let Some(p) = std::env::var_os(env) {
+        return PathBuf::from(p);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let cand = dir.join(name);
+        if cand.is_file() {
+            return cand;
+        }
+    }
+    panic!(
+        "{name} not found (set {env}= or put it on PATH); install with: apt-get install {package}"
+    );
+}
+
+/// What the RTL showed for one sample.
+#[derive(Debug, Default)]
+struct Observed {
+    /// `(layer, neuron, step)` in the order seen.
+    spikes: Vec<(usize, usize, u32)>,
+    outputs: Vec<(usize, u32)>,
+    class: Option<usize>,
+    cycles: u64,
+}
+
+fn simulate(design: &hdl::Design, samples: &[Vec<Option<u32>>]) -> Vec<Observed> {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join(hdl::VERILOG_FILE), &design.verilog).unwrap();
+    for (name, text) in &design.memories {
+        std::fs::write(d.join(name), text).unwrap();
+    }
+    std::fs::write(
+        d.join("tb.v"),
+        hdl::testbench::driver(&design.manifest, samples),
+    )
+    .unwrap();
+    let iverilog = tool("IVERILOG", "iverilog", "iverilog");
+    let st = Command::new(&iverilog)
+        .args(["-g2005", "-o", "sim.vvp", "tb.v", hdl::VERILOG_FILE])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "iverilog: {}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let vvp = tool("VVP", "vvp", "iverilog");
+    let run = Command::new(&vvp)
+        .args(["-n", "sim.vvp"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "vvp: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = String::from_utf8_lossy(&run.stdout).to_string();
+    let mut all = Vec::new();
+    let mut cur = Observed::default();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        let num = |i: usize| -> u64 {
+            f[i].parse()
+                .unwrap_or_else(|_| panic!("bad simulator line {line:?}"))
+        };
+        match f[0] {
+            "S" => cur
+                .spikes
+                .push((num(1) as usize, num(2) as usize, num(3) as u32)),
+            "O" => cur.outputs.push((num(1) as usize, num(2) as u32)),
+            "D" => {
+                cur.class = (num(1) == 1).then(|| num(2) as usize);
+                cur.cycles = num(3);
+                all.push(std::mem::take(&mut cur));
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(all.len(), samples.len(), "simulator output:\n{text}");
+    all
+}
+
+/// Asserts RTL == golden for every sample; names layer, neuron, step on a mismatch.
+fn check(net: &QuantNetwork, cfg: &hdl::HdlConfig, samples: &[Vec<Option<u32>>]) -> Vec<Observed> {
+    let design = hdl::generate(net, cfg).unwrap();
+    let obs = simulate(&design, samples);
+    let n_layers = net.layers().len();
+    for (s, (input, o)) in samples.iter().zip(&obs).enumerate() {
+        let g = integer::forward(net, input);
+        let mut got: Vec<Vec<Option<u32>>> = g.spikes.layers[1..]
+            .iter()
+            .map(|l| vec![None; l.len()])
+            .collect();
+        let mut last_step = vec![0u32; n_layers];
+        for &(l, i, k) in &o.spikes {
+            assert!(
+                got[l - 1][i].is_none(),
+                "sample {s}: layer {l} neuron {i} spiked twice"
+            );
+            assert!(
+                k >= last_step[l - 1],
+                "sample {s}: layer {l} spikes out of step order"
+            );
+            last_step[l - 1] = k;
+            got[l - 1][i] = Some(k);
+        }
+        for (l, (rtl, gold)) in got.iter().zip(&g.spikes.layers[1..]).enumerate() {
+            for (i, (a, b)) in rtl.iter().zip(gold).enumerate() {
+                assert_eq!(
+                    a,
+                    b,
+                    "sample {s}: layer {} neuron {i}: rtl step vs golden step",
+                    l + 1
+                );
+            }
+        }
+        let outs: Vec<(usize, u32)> = o
+            .spikes
+            .iter()
+            .filter(|x| x.0 == n_layers)
+            .map(|x| (x.1, x.2))
+            .collect();
+        assert_eq!(
+            o.outputs, outs,
+            "sample {s}: out_* differs from spk_* of layer {n_layers}"
+        );
+        assert_eq!(o.class, g.decision, "sample {s}: decision");
+        assert_eq!(
+            o.cycles,
+            design.manifest.expected_cycles(&g.spikes),
+            "sample {s}: cycles"
+        );
+        assert!(o.cycles >= design.manifest.cycle_bound(&g.spikes));
+    }
+    obs
+}
+
+fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork {
+    let mu = vec![3.0; sizes.len() - 1];
+    let f = FloatNetwork::random_init(sizes, TimeParams::default(), &mu, 2.0, seed).unwrap();
+    let cfg = QuantConfig {
+        weight_bits: bits,
+        n_steps: steps,
+        clip_percentile: None,
+    };
+    quantize(&f, &cfg).unwrap()
+}
+
+/// Pixels from a small LCG: about 40 % black (no spike), the rest spread over all levels.
+fn samples(n_in: usize, count: usize, n_in_steps: u32, seed: u64) -> Vec<Vec<Option<u32>>> {
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..count)
+        .map(|_| {
+            let px: Vec<u8> = (0..n_in)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let r = (x >> 33) as u32;
+                    if r % 5 < 2 {
+                        0
+                    } else {
+                        (r >> 8) as u8
+                    }
+                })
+                .collect();
+            golden::encode::encode_steps(&px, n_in_steps)
+        })
+        .collect()
+}
+
+#[test]
+fn tiny_network_matches_paper_arithmetic() {
+    // 3 inputs -> 2 -> 2, 8 steps; inputs at steps 0, 1, 3.
+    // Layer 1 neuron 0, w = [3, -2, 1], theta 10: V = 3, 4, 5, 7, 9, 11 -> fires at step 6.
+    // Layer 1 neuron 1, w = [-1, 4, 2], theta 10: V = -1, 2, 5, 10 -> fires at step 4.
+    // Layer 2 neuron 0, w = [5, -3], theta 7: V[5..8] = -3, -6, -4, -2 -> silent.
+    // Layer 2 neuron 1, w = [2, 2], theta 7: V[5..7] = 2, 4, 8 -> fires at step 7; class 1.
+    let l1 = QuantLayer {
+        weights: array![[3, -2, 1], [-1, 4, 2]],
+        threshold_q: 10,
+        scale: 1.0,
+        weight_bits: 4,
+    };
+    let l2 = QuantLayer {
+        weights: array![[5, -3], [2, 2]],
+        threshold_q: 7,
+        scale: 1.0,
+        weight_bits: 4,
+    };
+    let net = QuantNetwork::new(8, 3, TimeParams::default(), vec![l1, l2]).unwrap();
+    let input = vec![Some(0), Some(1), Some(3)];
+    let g = integer::forward(&net, &input);
+    assert_eq!(g.spikes.layers[1], vec![Some(6), Some(4)]);
+    assert_eq!(g.spikes.layers[2], vec![None, Some(7)]);
+    let obs = check(&net, &hdl::HdlConfig { lanes: vec![1, 2] }, &[input]);
+    // Spikes leave in step order: (1, 1, 4), (1, 0, 6), then (2, 1, 7).
+    assert_eq!(obs[0].spikes, vec![(1, 1, 4), (1, 0, 6), (2, 1, 7)]);
+    assert_eq!(obs[0].class, Some(1));
+    // Cycles: layer 1 (2 groups): 3 + 2 * (1 + 3 events + 8 steps) + 2 spikes + 2 firing groups = 31;
+    // layer 2 (1 group): 3 + 1 * (1 + 2 + 8) + 1 spike + 1 firing group = 16; plus 1 -> 48.
+    assert_eq!(obs[0].cycles, 48);
+}
+
+#[test]
+fn tie_at_the_same_step_goes_to_the_larger_potential_then_lower_index() {
+    // One layer, inputs at step 0: neuron 0 (w 4) reaches 8 at step 2, neuron 1 (w 5) reaches 10 at
+    // step 2, neuron 2 (w 5) also 10: all fire at step 2; larger V wins (1 over 0), lower index
+    // breaks the 1-vs-2 tie.
+    let l1 = QuantLayer {
+        weights: array![[4], [5], [5]],
+        threshold_q: 7,
+        scale: 1.0,
+        weight_bits: 4,
+    };
+    let net = QuantNetwork::new(4, 2, TimeParams::default(), vec![l1]).unwrap();
+    let obs = check(&net, &hdl::HdlConfig { lanes: vec![2] }, &[vec![Some(0)]]);
+    assert_eq!(obs[0].class, Some(1));
+}
+
+#[test]
+fn random_networks_match_golden() {
+    struct Case {
+        sizes: &'static [usize],
+        lanes: &'static [usize],
+        bits: u32,
+        steps: u32,
+    }
+    let cases = [
+        Case {
+            sizes: &[12, 7, 3],
+            lanes: &[4],
+            bits: 6,
+            steps: 16,
+        },
+        Case {
+            sizes: &[20, 9, 5],
+            lanes: &[9, 5],
+            bits: 8,
+            steps: 32,
+        },
+        Case {
+            sizes: &[10, 3],
+            lanes: &[1],
+            bits: 2,
+            steps: 8,
+        },
+        Case {
+            sizes: &[20, 40, 5],
+            lanes: &[35, 2],
+            bits: 4,
+            steps: 24,
+        },
+        Case {
+            sizes: &[30, 40, 33, 4],
+            lanes: &[17, 40, 1],
+            bits: 8,
+            steps: 40,
+        },
+        Case {
+            sizes: &[25, 18, 6],
+            lanes: &[5, 2],
+            bits: 12,
+            steps: 20,
+        },
+    ];
+    for (i, c) in cases.iter().enumerate() {
+        let net = random_net(c.sizes, c.bits, c.steps, 200 + i as u64);
+        let input = samples(c.sizes[0], 6, net.n_in_steps, i as u64);
+        check(
+            &net,
+            &hdl::HdlConfig {
+                lanes: c.lanes.to_vec(),
+            },
+            &input,
+        );
+    }
+}
+
+#[test]
+fn reference_size_784_400_10_at_default_lanes_matches_golden() {
+    let net = random_net(&[784, 400, 10], 8, 128, 7);
+    let input = samples(784, 2, net.n_in_steps, 99);
+    let obs = check(&net, &hdl::HdlConfig::default(), &input);
+    assert!(
+        obs.iter().all(|o| o.spikes.len() > 10),
+        "the random net should be active"
+    );
+}

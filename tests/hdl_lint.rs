@@ -1,0 +1,300 @@
+//! The generated Verilog passes `verilator --lint-only -Wall` and yosys `synth -top ttfs_top` without
+//! latches, for several small random networks (negative weights, lanes < n and lanes = n, different
+//! weight widths and step counts); the weight memories are inferred as memories; one tiny network's
+//! Verilog is pinned by a snapshot (re-bless with `UPDATE_SNAPSHOTS=1`); `ttfs hdl` writes the files.
+//!
+//! Tools: `VERILATOR` / `YOSYS` environment overrides, else PATH. A missing tool fails the test with
+//! the install command (never skipped).
+//!
+//! Lint waivers: only DECLFILENAME (every module lives in `ttfs_top.v`, as the contract requires), set
+//! by a `lint_off` comment at the top of the generated text. WIDTH and signedness classes are not waived.
+
+use golden::quantize::{quantize, QuantConfig};
+use golden::{FloatNetwork, QuantLayer, QuantNetwork, TimeParams};
+use ndarray::array;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn tool(env: &str, name: &str, package: &str) -> PathBuf {
+    if let Some(p) = std::env::var_os(env) {
+        return PathBuf::from(p);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let cand = dir.join(name);
+        if cand.is_file() {
+            return cand;
+        }
+    }
+    panic!(
+        "{name} not found (set {env}= or put it on PATH); install with: apt-get install {package}"
+    );
+}
+
+fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork {
+    let mu = vec![3.0; sizes.len() - 1];
+    let f = FloatNetwork::random_init(sizes, TimeParams::default(), &mu, 2.0, seed).unwrap();
+    let q = quantize(
+        &f,
+        &QuantConfig {
+            weight_bits: bits,
+            n_steps: steps,
+            clip_percentile: None,
+        },
+    )
+    .unwrap();
+    assert!(
+        q.layers().iter().any(|l| l.weights.iter().any(|&w| w < 0)),
+        "test networks must have negative weights"
+    );
+    q
+}
+
+fn write_design(design: &hdl::Design, dir: &Path) {
+    std::fs::write(dir.join(hdl::VERILOG_FILE), &design.verilog).unwrap();
+    for (name, text) in &design.memories {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+fn lint(dir: &Path) {
+    let verilator = tool("VERILATOR", "verilator", "verilator");
+    let out = Command::new(&verilator)
+        .args([
+            "--lint-only",
+            "-Wall",
+            "--top-module",
+            "ttfs_top",
+            hdl::VERILOG_FILE,
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", verilator.display()));
+    let text =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && !text.contains("%Warning") && !text.contains("%Error"),
+        "verilator lint in {}:\n{text}",
+        dir.display()
+    );
+}
+
+/// Runs yosys `script` in `dir`; returns its log.
+fn yosys(dir: &Path, script: &str) -> String {
+    let yosys = tool("YOSYS", "yosys", "yosys");
+    let out = Command::new(&yosys)
+        .args(["-p", script])
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", yosys.display()));
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "yosys `{script}` in {} failed:\n{text}",
+        dir.display()
+    );
+    text
+}
+
+fn synth_no_latches(dir: &Path, n_layers: usize) {
+    // Memories first (before memory_map turns them into flip-flops): 3 per layer (events, weights, state).
+    yosys(
+        dir,
+        &format!(
+            "read_verilog {}; hierarchy -top ttfs_top; proc; opt; memory -nomap; flatten; \
+             select -assert-count {} t:$mem_v2",
+            hdl::VERILOG_FILE,
+            3 * n_layers
+        ),
+    );
+    let log = yosys(
+        dir,
+        &format!(
+            "read_verilog {}; synth -top ttfs_top; select -assert-none t:$dlatch t:$_DLATCH*; stat",
+            hdl::VERILOG_FILE
+        ),
+    );
+    assert!(log.contains("Number of cells"), "no stat in yosys log");
+}
+
+struct Case {
+    sizes: &'static [usize],
+    lanes: &'static [usize],
+    bits: u32,
+    steps: u32,
+    synth: bool,
+}
+
+const CASES: &[Case] = &[
+    // lanes < n in both layers, two groups and more
+    Case {
+        sizes: &[12, 7, 3],
+        lanes: &[4],
+        bits: 6,
+        steps: 16,
+        synth: true,
+    },
+    // lanes = n (one group), 2-bit weights, a single layer
+    Case {
+        sizes: &[10, 3],
+        lanes: &[3],
+        bits: 2,
+        steps: 8,
+        synth: true,
+    },
+    // more than 16 lanes (chunked serializer), per-layer lanes, 12-bit weights
+    Case {
+        sizes: &[20, 40, 5],
+        lanes: &[20, 5],
+        bits: 12,
+        steps: 24,
+        synth: true,
+    },
+    // three layers, lanes of 1, 4-bit weights
+    Case {
+        sizes: &[16, 9, 6, 4],
+        lanes: &[5, 1, 4],
+        bits: 4,
+        steps: 40,
+        synth: false,
+    },
+];
+
+#[test]
+fn generated_verilog_lints_and_synthesizes_without_latches() {
+    for (i, c) in CASES.iter().enumerate() {
+        let net = random_net(c.sizes, c.bits, c.steps, 100 + i as u64);
+        let design = hdl::generate(
+            &net,
+            &hdl::HdlConfig {
+                lanes: c.lanes.to_vec(),
+            },
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        write_design(&design, dir.path());
+        lint(dir.path());
+        if c.synth {
+            synth_no_latches(dir.path(), c.sizes.len() - 1);
+        }
+    }
+}
+
+/// One neuron layer you can check on paper: 3 inputs -> 2 hidden -> 2 outputs, 4-bit weights, 8 steps.
+fn tiny_net() -> QuantNetwork {
+    let l1 = QuantLayer {
+        weights: array![[3, -2, 1], [-1, 4, 2]],
+        threshold_q: 10,
+        scale: 1.0,
+        weight_bits: 4,
+    };
+    let l2 = QuantLayer {
+        weights: array![[5, -3], [2, 2]],
+        threshold_q: 7,
+        scale: 1.0,
+        weight_bits: 4,
+    };
+    QuantNetwork::new(8, 3, TimeParams::default(), vec![l1, l2]).unwrap()
+}
+
+fn snapshot(name: &str, got: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (create it with UPDATE_SNAPSHOTS=1 cargo test --test hdl_lint)",
+            path.display()
+        )
+    });
+    if want != got {
+        let line = want
+            .lines()
+            .zip(got.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(want.lines().count().min(got.lines().count()));
+        panic!(
+            "{} differs from the generated text at line {} (re-bless with UPDATE_SNAPSHOTS=1 if intended)",
+            path.display(),
+            line + 1
+        );
+    }
+}
+
+#[test]
+fn tiny_network_snapshot() {
+    let design = hdl::generate(&tiny_net(), &hdl::HdlConfig { lanes: vec![1, 2] }).unwrap();
+    snapshot("hdl_tiny_ttfs_top.v", &design.verilog);
+    // Layer 1, lane 0 = neuron 0 (group 0), lane 0 = neuron 1 in group 1: words g * 3 + j.
+    // 4-bit two's complement: 3 -> 3, -2 -> e, 1 -> 1, -1 -> f, 4 -> 4, 2 -> 2.
+    assert_eq!(
+        design.memories[0],
+        ("l1_weights.hex".into(), "3\ne\n1\nf\n4\n2\n".into())
+    );
+    // Layer 2, two lanes in one word, lane 0 low: j = 0 -> {2, 5} = 0x25, j = 1 -> {2, -3} = 0x2d.
+    assert_eq!(
+        design.memories[1],
+        ("l2_weights.hex".into(), "25\n2d\n".into())
+    );
+    snapshot("hdl_tiny_manifest.json", &design.manifest.to_json());
+}
+
+#[test]
+fn ttfs_hdl_writes_design_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("q.safetensors");
+    golden::io::save_quant(&model, &tiny_net()).unwrap();
+    let out_dir = dir.path().join("hw");
+    let out = Command::new(env!("CARGO_BIN_EXE_ttfs"))
+        .args(["hdl", "--model"])
+        .arg(&model)
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["--lanes", "1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("l1_weights.hex"), "{stdout}");
+    let m = hdl::Manifest::load(&out_dir.join(hdl::MANIFEST_FILE)).unwrap();
+    assert_eq!(m.sizes, vec![3, 2, 2]);
+    assert_eq!(
+        m.layers.iter().map(|l| l.groups).collect::<Vec<_>>(),
+        vec![2, 2]
+    );
+    let v = std::fs::read_to_string(out_dir.join(hdl::VERILOG_FILE)).unwrap();
+    assert!(v.contains("module ttfs_top"));
+    for l in &m.layers {
+        let hex = std::fs::read_to_string(out_dir.join(&l.memory_file)).unwrap();
+        assert_eq!(hex.lines().count(), l.memory_depth);
+    }
+    // No temporary files left behind.
+    let names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    // A float model without --bits/--steps is refused with a message, not a panic.
+    let fmodel = dir.path().join("f.safetensors");
+    let f = FloatNetwork::random_init(&[4, 3], TimeParams::default(), &[3.0], 1.0, 1).unwrap();
+    golden::io::save_float(&fmodel, &f).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ttfs"))
+        .args(["hdl", "--model"])
+        .arg(&fmodel)
+        .arg("--out")
+        .arg(dir.path().join("hw2"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--bits"));
+}
