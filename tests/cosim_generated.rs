@@ -1,0 +1,245 @@
+//! The generator's RTL against golden, bit for bit: random small networks through `hdl::generate` ->
+//! Verilator (VCD and no-VCD paths) and Icarus Verilog -> read-back -> `golden::compare`: zero
+//! mismatches. Covers negative weights, simultaneous input spikes, silent neurons, neurons firing on
+//! the last step and samples without events. The generated Verilog bakes in widths and thresholds,
+//! so the random networks of one test are drawn until their Verilog text equals the first one's:
+//! one Verilator build per design shape (each build takes tens of seconds).
+
+#[path = "../sim/tests/common/mod.rs"]
+mod common;
+
+use common::Rng;
+use golden::compare::{compare, ObservedInference};
+use golden::integer::{IntInference, IntegerRunner};
+use golden::{QuantLayer, QuantNetwork, TimeParams};
+use hdl::HdlConfig;
+use ndarray::Array2;
+use sim::{RunConfig, Simulator};
+use std::path::Path;
+
+/// One random network: weights uniform in the signed range with a positive bias, fixed thresholds.
+fn random_net(
+    sizes: &[usize],
+    bits: u32,
+    thresholds: &[i64],
+    n_steps: u32,
+    n_in: u32,
+    rng: &mut Rng,
+) -> QuantNetwork {
+    let max = (1i64 << (bits - 1)) - 1;
+    let layers = (1..sizes.len())
+        .map(|l| QuantLayer {
+            weights: Array2::from_shape_simple_fn((sizes[l], sizes[l - 1]), || {
+                rng.range(-max * 2 / 3, max) as i32
+            }),
+            threshold_q: thresholds[l - 1],
+            scale: 1.0,
+            weight_bits: bits,
+        })
+        .collect();
+    QuantNetwork::new(n_steps, n_in, TimeParams::default(), layers).unwrap()
+}
+
+/// `count` random networks whose generated Verilog is identical (only the weight files differ).
+fn same_text_networks(
+    sizes: &[usize],
+    bits: u32,
+    thresholds: &[i64],
+    n_steps: u32,
+    n_in: u32,
+    cfg: &HdlConfig,
+    count: usize,
+    seed: u64,
+) -> Vec<(QuantNetwork, hdl::Design)> {
+    let mut rng = Rng::new(seed);
+    let mut out: Vec<(QuantNetwork, hdl::Design)> = Vec::new();
+    for _ in 0..2000 {
+        let net = random_net(sizes, bits, thresholds, n_steps, n_in, &mut rng);
+        let design = hdl::generate(&net, cfg).unwrap();
+        if out.first().is_none_or(|(_, d)| d.verilog == design.verilog) {
+            out.push((net, design));
+            if out.len() == count {
+                return out;
+            }
+        }
+    }
+    panic!("only {} networks with the same Verilog text", out.len());
+}
+
+fn write_design(design: &hdl::Design, dir: &Path) -> sim::Design {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(hdl::VERILOG_FILE), &design.verilog).unwrap();
+    for (name, text) in &design.memories {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    std::fs::write(dir.join(hdl::MANIFEST_FILE), design.manifest.to_json()).unwrap();
+    sim::Design::load(dir).unwrap()
+}
+
+/// Random inputs plus the edge cases: no events, all inputs at step 0, all at the last input step.
+fn inputs(n0: usize, n_in: u32, count: usize, rng: &mut Rng) -> Vec<Vec<Option<u32>>> {
+    let mut v: Vec<Vec<Option<u32>>> = (0..count)
+        .map(|_| {
+            (0..n0)
+                .map(|_| (rng.range(0, 3) != 0).then(|| rng.range(0, n_in as i64) as u32))
+                .collect()
+        })
+        .collect();
+    v.push(vec![None; n0]);
+    v.push(vec![Some(0); n0]);
+    v.push(vec![Some(n_in); n0]);
+    v
+}
+
+#[derive(Default, Debug)]
+struct Coverage {
+    spikes: usize,
+    silent: usize,
+    last_step: usize,
+    no_decision: usize,
+    negative_weights: usize,
+}
+
+impl Coverage {
+    fn add(&mut self, net: &QuantNetwork, golden: &[IntInference]) {
+        self.negative_weights += net
+            .layers()
+            .iter()
+            .map(|q| q.weights.iter().filter(|&&w| w < 0).count())
+            .sum::<usize>();
+        for g in golden {
+            for layer in &g.spikes.layers[1..] {
+                self.spikes += layer.iter().filter(|s| s.is_some()).count();
+                self.silent += layer.iter().filter(|s| s.is_none()).count();
+                self.last_step += layer.iter().filter(|s| **s == Some(net.n_steps)).count();
+            }
+            self.no_decision += g.decision.is_none() as usize;
+        }
+    }
+}
+
+fn check(golden: &[IntInference], observed: &[ObservedInference], what: &str) {
+    let report = compare(golden, observed);
+    assert!(report.is_clean(), "{what}: {report}");
+}
+
+#[test]
+fn random_two_layer_networks_match_golden_in_verilator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (sizes, n_steps, n_in) = ([12usize, 10, 4], 16u32, 6u32);
+    let nets = same_text_networks(
+        &sizes,
+        8,
+        &[400, 300],
+        n_steps,
+        n_in,
+        &HdlConfig::default(),
+        6,
+        1,
+    );
+    let mut rng = Rng::new(99);
+    let mut cov = Coverage::default();
+    for (k, (net, design)) in nets.iter().enumerate() {
+        let d = write_design(design, &tmp.path().join(format!("d{k}")));
+        let x = inputs(sizes[0], n_in, 14, &mut rng);
+        let runner = IntegerRunner::new(net);
+        let golden: Vec<_> = x.iter().map(|s| runner.run(s)).collect();
+        cov.add(net, &golden);
+        let mut cfg = RunConfig::new(Simulator::Verilator, &tmp.path().join(format!("r{k}")));
+        cfg.trace = k % 2 == 0; // both read-back paths
+        let run = sim::run(&d, &x, &cfg).unwrap();
+        check(&golden, &run.observed, &format!("network {k}"));
+        // Cycles never beat the architecture's lower bound.
+        for (g, o) in golden.iter().zip(&run.observed) {
+            assert!(
+                o.cycles >= design.manifest.cycle_bound(&g.spikes),
+                "network {k}"
+            );
+        }
+        if k == 0 {
+            // The VCD and the event log of the same run agree.
+            let log = sim::events::read_event_log(&run.event_log, &sizes, n_steps, n_in).unwrap();
+            assert_eq!(log, run.observed);
+        }
+    }
+    assert!(
+        cov.spikes > 0 && cov.silent > 0 && cov.negative_weights > 0 && cov.no_decision > 0,
+        "{cov:?}"
+    );
+    assert!(
+        cov.last_step > 0,
+        "no neuron fired on the last step: {cov:?}"
+    );
+}
+
+#[test]
+fn random_three_layer_networks_with_time_multiplexed_lanes_match_golden() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (sizes, n_steps, n_in) = ([9usize, 20, 7, 3], 12u32, 4u32);
+    let cfg = HdlConfig { lanes: vec![4] }; // 5, 2 and 1 groups
+    let nets = same_text_networks(&sizes, 6, &[60, 50, 40], n_steps, n_in, &cfg, 4, 2);
+    let mut rng = Rng::new(7);
+    let mut cov = Coverage::default();
+    for (k, (net, design)) in nets.iter().enumerate() {
+        let d = write_design(design, &tmp.path().join(format!("d{k}")));
+        let x = inputs(sizes[0], n_in, 12, &mut rng);
+        let runner = IntegerRunner::new(net);
+        let golden: Vec<_> = x.iter().map(|s| runner.run(s)).collect();
+        cov.add(net, &golden);
+        let mut rc = RunConfig::new(Simulator::Verilator, &tmp.path().join(format!("r{k}")));
+        rc.trace = k == 0;
+        let run = sim::run(&d, &x, &rc).unwrap();
+        check(&golden, &run.observed, &format!("network {k}"));
+        if k == 0 {
+            // Icarus Verilog on the same RTL and samples: same observations, cycle for cycle.
+            let icarus = sim::run(
+                &d,
+                &x[..4],
+                &RunConfig::new(Simulator::Icarus, &tmp.path().join("icarus")),
+            )
+            .unwrap();
+            check(&golden[..4], &icarus.observed, "icarus");
+            assert_eq!(icarus.observed, run.observed[..4]);
+        }
+    }
+    assert!(cov.spikes > 0 && cov.silent > 0, "{cov:?}");
+}
+
+#[test]
+fn a_corrupted_spike_is_reported_with_its_sample_layer_and_neuron() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (sizes, n_steps, n_in) = ([12usize, 10, 4], 16u32, 6u32);
+    let nets = same_text_networks(
+        &sizes,
+        8,
+        &[400, 300],
+        n_steps,
+        n_in,
+        &HdlConfig::default(),
+        1,
+        1,
+    );
+    let (net, design) = &nets[0];
+    let d = write_design(design, &tmp.path().join("d"));
+    let x = inputs(sizes[0], n_in, 5, &mut Rng::new(3));
+    let runner = IntegerRunner::new(net);
+    let golden: Vec<_> = x.iter().map(|s| runner.run(s)).collect();
+    let mut cfg = RunConfig::new(Simulator::Verilator, &tmp.path().join("r"));
+    cfg.trace = false;
+    let mut observed = sim::run(&d, &x, &cfg).unwrap().observed;
+    check(&golden, &observed, "before corruption");
+    // Move one hidden spike of sample 2 one step later (or make a silent neuron fire at step 1).
+    let (sample, layer) = (2, 1);
+    let neuron = 3;
+    let was = observed[sample].spikes.layers[layer][neuron];
+    let now = Some(was.map_or(1, |k| k + 1));
+    observed[sample].spikes.layers[layer][neuron] = now;
+    let report = compare(&golden, &observed);
+    assert_eq!(report.spike_mismatches.len(), 1, "{report}");
+    let m = &report.spike_mismatches[0];
+    assert_eq!((m.sample, m.layer, m.neuron), (sample, layer, neuron));
+    assert_eq!((m.expected_step, m.actual_step), (was, now));
+    assert!(report
+        .to_string()
+        .contains(&format!("sample {sample} layer {layer} neuron {neuron}")));
+}
