@@ -297,4 +297,35 @@ fn ttfs_hdl_writes_design_files() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--bits"));
+    // With --bits/--steps it is quantized on the fly, as `ttfs quantize` would.
+    let out_dir = dir.path().join("hw3");
+    let out = Command::new(env!("CARGO_BIN_EXE_ttfs"))
+        .args(["hdl", "--model"])
+        .arg(&fmodel)
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["--bits", "6", "--steps", "32"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = hdl::Manifest::load(&out_dir.join(hdl::MANIFEST_FILE)).unwrap();
+    let q = quantize(
+        &f,
+        &QuantConfig {
+            weight_bits: 6,
+            n_steps: 32,
+            clip_percentile: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        m,
+        hdl::generate(&q, &hdl::HdlConfig::default())
+            .unwrap()
+            .manifest
+    );
 }

@@ -1,0 +1,231 @@
+//! Generator unit behaviour without external tools: plan and validation, widths against golden,
+//! weight memory layout (decoded back), manifest round trip and errors, cycle formulas on paper.
+
+use golden::quantize::{quantize, QuantConfig};
+use golden::{FloatNetwork, QuantLayer, QuantNetwork, SpikeTrain, TimeParams};
+use hdl::{generate, HdlConfig, HdlError, Manifest};
+use ndarray::Array2;
+use std::path::Path;
+
+fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork {
+    let mu = vec![3.0; sizes.len() - 1];
+    let f = FloatNetwork::random_init(sizes, TimeParams::default(), &mu, 2.0, seed).unwrap();
+    let cfg = QuantConfig {
+        weight_bits: bits,
+        n_steps: steps,
+        clip_percentile: None,
+    };
+    quantize(&f, &cfg).unwrap()
+}
+
+fn lanes(v: &[usize]) -> HdlConfig {
+    HdlConfig { lanes: v.to_vec() }
+}
+
+#[test]
+fn lanes_are_capped_and_groups_cover_every_neuron() {
+    let net = random_net(&[20, 40, 5], 8, 32, 1);
+    let m = generate(&net, &HdlConfig::default()).unwrap().manifest;
+    // default 16 lanes: 40 neurons -> 3 groups; 5 neurons -> 5 lanes, 1 group
+    assert_eq!((m.layers[0].lanes, m.layers[0].groups), (16, 3));
+    assert_eq!((m.layers[1].lanes, m.layers[1].groups), (5, 1));
+    let m = generate(&net, &lanes(&[7, 2])).unwrap().manifest;
+    assert_eq!((m.layers[0].lanes, m.layers[0].groups), (7, 6));
+    assert_eq!((m.layers[1].lanes, m.layers[1].groups), (2, 3));
+    assert_eq!(m.layers[0].memory_depth, 20 * 6);
+    assert_eq!(m.layers[0].memory_width_bits, 7 * 8);
+}
+
+#[test]
+fn bad_configurations_are_errors_not_panics() {
+    let net = random_net(&[6, 4, 3], 8, 16, 2);
+    assert!(matches!(
+        generate(&net, &lanes(&[1, 2, 3])),
+        Err(HdlError::Config(_))
+    ));
+    assert!(matches!(
+        generate(&net, &lanes(&[0])),
+        Err(HdlError::Unsupported { .. })
+    ));
+    assert!(matches!(
+        generate(&net, &lanes(&[4096])),
+        Err(HdlError::Unsupported { .. })
+    ));
+    // 1024 lanes of (slope + potential + 1) > 32 bits exceed the state word limit.
+    let wide = random_net(&[4, 1024], 8, 65536, 3);
+    let err = generate(&wide, &lanes(&[1024])).unwrap_err();
+    assert!(err.to_string().contains("state width"), "{err}");
+}
+
+#[test]
+fn register_widths_come_from_golden_and_only_widen() {
+    for (seed, bits) in [(4u64, 2u32), (5, 4), (6, 8), (7, 12)] {
+        let net = random_net(&[30, 12, 4], bits, 64, seed);
+        let m = generate(&net, &HdlConfig::default()).unwrap().manifest;
+        for (l, w) in m.layers.iter().zip(net.widths()) {
+            assert_eq!(l.derived_slope_bits, w.slope_bits);
+            assert_eq!(l.derived_potential_bits, w.potential_bits);
+            assert_eq!(l.slope_bits, w.slope_bits.max(bits));
+            assert_eq!(l.potential_bits, w.potential_bits.max(l.slope_bits));
+            assert_eq!(
+                l.state_width_bits,
+                l.lanes * (l.slope_bits + l.potential_bits + 1) as usize
+            );
+        }
+    }
+}
+
+/// Decodes a hex memory back into `[n_out, n_in]` weights.
+fn decode(text: &str, l: &hdl::LayerManifest) -> Array2<i32> {
+    let wb = l.weight_bits as usize;
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), l.memory_depth);
+    let mut w = Array2::zeros((l.n_out, l.n_in));
+    for (addr, line) in lines.iter().enumerate() {
+        assert_eq!(line.len(), l.memory_width_bits.div_ceil(4));
+        let bits: Vec<bool> = line
+            .chars()
+            .rev()
+            .flat_map(|c| {
+                let d = c.to_digit(16).unwrap();
+                (0..4).map(move |b| (d >> b) & 1 == 1)
+            })
+            .collect();
+        let (g, j) = (addr / l.n_in, addr % l.n_in);
+        for lane in 0..l.lanes {
+            let mut v: i64 = 0;
+            for b in 0..wb {
+                if bits[lane * wb + b] {
+                    v |= 1 << b;
+                }
+            }
+            if v >= 1 << (wb - 1) {
+                v -= 1 << wb; // two's complement
+            }
+            let neuron = g * l.lanes + lane;
+            if neuron < l.n_out {
+                w[[neuron, j]] = v as i32;
+            } else {
+                assert_eq!(v, 0, "padding lane {lane} of word {addr} must be zero");
+            }
+        }
+    }
+    w
+}
+
+#[test]
+fn weight_memories_decode_back_to_the_weights() {
+    for (sizes, bits, lane_cfg) in [
+        (vec![9, 7, 3], 5u32, vec![3usize]),
+        (vec![5, 33, 2], 8, vec![16, 2]),
+        (vec![4, 6], 2, vec![6]),
+    ] {
+        let net = random_net(&sizes, bits, 16, 9);
+        let d = generate(&net, &lanes(&lane_cfg)).unwrap();
+        for ((name, text), (l, q)) in d
+            .memories
+            .iter()
+            .zip(d.manifest.layers.iter().zip(net.layers()))
+        {
+            assert_eq!(name, &l.memory_file);
+            assert_eq!(decode(text, l), q.weights, "layer {}", l.layer);
+            assert!(d.verilog.contains(&format!("$readmemh(\"{name}\"")));
+        }
+    }
+}
+
+#[test]
+fn verilog_declares_contract_ports_with_manifest_widths() {
+    let net = random_net(&[50, 20, 10], 8, 100, 11);
+    let d = generate(&net, &HdlConfig::default()).unwrap();
+    let p = &d.manifest.ports;
+    // 50 inputs -> 6 bits; steps 0..=100 -> 7 bits; 10 classes -> 4 bits; 2 layers -> 2 bits;
+    // largest layer 20 -> 5 bits.
+    assert_eq!(
+        (
+            p.in_neuron,
+            p.in_step,
+            p.class_out,
+            p.spk_layer,
+            p.spk_neuron
+        ),
+        (6, 7, 4, 2, 5)
+    );
+    let port = |dir: &str, name: &str, w: u32| {
+        let decl = format!("{dir} [{}:0]", w - 1);
+        let line = d
+            .verilog
+            .lines()
+            .skip_while(|l| !l.starts_with("module ttfs_top"))
+            .find(|l| l.trim_end().ends_with(&format!("{name},")) || l.trim_end().ends_with(name))
+            .unwrap_or_else(|| panic!("port {name} missing"));
+        assert!(line.contains(&decl), "{name}: {line:?} lacks {decl:?}");
+    };
+    port("wire", "in_neuron", p.in_neuron);
+    port("wire", "in_step", p.in_step);
+    port("reg ", "class_out", p.class_out);
+    port("wire", "spk_layer", p.spk_layer);
+    port("wire", "spk_neuron", p.spk_neuron);
+    port("wire", "spk_step", p.spk_step);
+    port("wire", "out_neuron", p.out_neuron);
+    port("wire", "out_step", p.out_step);
+    // Thresholds are signed literals compared against signed potentials.
+    for l in &d.manifest.layers {
+        assert!(d.verilog.contains(&format!(
+            "localparam signed [{}:0] THETA = {}'sd{};",
+            l.potential_bits - 1,
+            l.potential_bits,
+            l.threshold_q
+        )));
+    }
+}
+
+#[test]
+fn manifest_round_trips_and_rejects_bad_files() {
+    let net = random_net(&[8, 5, 3], 6, 20, 12);
+    let m = generate(&net, &HdlConfig::default()).unwrap().manifest;
+    let back = Manifest::from_json(&m.to_json(), Path::new("mem")).unwrap();
+    assert_eq!(back, m);
+    let err = Manifest::load(Path::new("/nonexistent/manifest.json")).unwrap_err();
+    assert!(matches!(err, HdlError::Io { .. }), "{err}");
+    let old = m
+        .to_json()
+        .replace("\"format_version\": 1", "\"format_version\": 99");
+    let err = Manifest::from_json(&old, Path::new("m.json")).unwrap_err();
+    assert!(err.to_string().contains("format_version"), "{err}");
+    let err = Manifest::from_json("{", Path::new("m.json")).unwrap_err();
+    assert!(err.to_string().starts_with("m.json:"), "{err}");
+}
+
+#[test]
+fn cycle_formulas_on_paper() {
+    // 3 inputs -> 4 neurons (2 lanes, 2 groups) -> 2 outputs (1 lane, 2 groups), 10 steps.
+    let layer = |w: Vec<i32>, r: usize, c: usize| QuantLayer {
+        weights: Array2::from_shape_vec((r, c), w).unwrap(),
+        threshold_q: 5,
+        scale: 1.0,
+        weight_bits: 4,
+    };
+    let net = QuantNetwork::new(
+        10,
+        3,
+        TimeParams::default(),
+        vec![layer(vec![1; 12], 4, 3), layer(vec![1; 8], 2, 4)],
+    )
+    .unwrap();
+    let m = generate(&net, &lanes(&[2, 1])).unwrap().manifest;
+    // Input events at steps 0, 3 and 10 (10 is never absorbed: it would count from step 11).
+    // Layer 1 spikes: neurons 0 and 1 (group 0) at step 4, neuron 3 (group 1) at step 10.
+    // Layer 2 spikes: neuron 1 (group 1) at step 10.
+    let spikes = SpikeTrain::new(vec![
+        vec![Some(0), Some(3), Some(10)],
+        vec![Some(4), Some(4), None, Some(10)],
+        vec![None, Some(10)],
+    ]);
+    // bound: layer 1: 2 * (1 + 2 + 10) + 3 = 29; layer 2: 2 * (1 + 2 + 10) + 1 = 27 (events at
+    // 4, 4, 10: two below 10).
+    assert_eq!(m.cycle_bound(&spikes), 29 + 27);
+    // exact: layer 1: 3 + 26 + 3 + stalls (4, g0) 1 + (10, g1) 1 - 1 (last group at the last step)
+    // = 33; layer 2: 3 + 26 + 1 + (10, g1) 1 - 1 = 30; plus 1 -> 64.
+    assert_eq!(m.expected_cycles(&spikes), 64);
+}
