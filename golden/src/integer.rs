@@ -8,8 +8,10 @@
 //! The pass is event-driven: input events are grouped by step; between two event steps every neuron's
 //! potential is linear in `n`, so the crossing step inside a segment is found in closed form
 //! (`n = start + ceil((theta - V) / S)`), and the work is one weight-row addition per event plus one
-//! check per neuron per distinct event step, not neurons x steps. All arithmetic is i64; the register
-//! widths of [`crate::network::QuantLayer::widths`] bound every value, so nothing overflows.
+//! check per neuron per distinct event step, not neurons x steps. The register widths of
+//! [`crate::network::QuantLayer::widths`] bound every slope and potential, so nothing overflows: the
+//! runner accumulates in i32 when every layer's potential fits 31 signed bits (the usual case, twice
+//! the SIMD lanes) and in i64 otherwise; both give the same integers, and results are reported as i64.
 
 use crate::network::QuantNetwork;
 use crate::spikes::{SpikeStats, SpikeTrain};
@@ -21,6 +23,8 @@ pub struct IntegerRunner {
     n_steps: u32,
     sizes: Vec<usize>,
     layers: Vec<PreparedLayer>,
+    /// Every layer's potential (and so slope, threshold and any potential difference) fits i32.
+    narrow: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -43,20 +47,81 @@ pub struct IntInference {
     pub stats: SpikeStats,
 }
 
-/// Working buffers reused across layers and inferences.
-#[derive(Default)]
-struct Scratch {
-    slope: Vec<i64>,
-    pot: Vec<i64>,
+/// Accumulator integer of the event-driven pass (i32 or i64).
+trait Acc:
+    Copy
+    + Default
+    + PartialOrd
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::BitAnd<Output = Self>
+    + std::ops::AddAssign
+{
+    /// Mask of a neuron that has not fired yet (all ones).
+    const LIVE: Self;
+    /// Mask of a neuron that has fired (zero): its potential is frozen.
+    const DEAD: Self;
+    /// Potential given to a fired neuron: below every threshold, never updated again.
+    const RETIRED: Self;
+    fn of_i32(w: i32) -> Self;
+    /// Callers guarantee that `x` fits (see [`IntegerRunner::new`]).
+    fn of_i64(x: i64) -> Self;
+    fn wide(self) -> i64;
+}
+
+impl Acc for i32 {
+    const LIVE: Self = -1;
+    const DEAD: Self = 0;
+    const RETIRED: Self = i32::MIN;
+    fn of_i32(w: i32) -> Self {
+        w
+    }
+    fn of_i64(x: i64) -> Self {
+        x as i32
+    }
+    fn wide(self) -> i64 {
+        self as i64
+    }
+}
+
+impl Acc for i64 {
+    const LIVE: Self = -1;
+    const DEAD: Self = 0;
+    const RETIRED: Self = i64::MIN;
+    fn of_i32(w: i32) -> Self {
+        w as i64
+    }
+    fn of_i64(x: i64) -> Self {
+        x
+    }
+    fn wide(self) -> i64 {
+        self
+    }
+}
+
+/// Working buffers reused across layers.
+struct Scratch<T> {
+    slope: Vec<T>,
+    pot: Vec<T>,
+    /// [`Acc::LIVE`] until the neuron fires, then [`Acc::DEAD`].
+    live: Vec<T>,
     events: Vec<(u32, usize)>,
     /// Per-step counts for the counting sort of events.
     bucket: Vec<usize>,
 }
 
-/// Potential given to a neuron once it has fired: so far below any threshold that the remaining
-/// slope additions (at most `|slope| * n_steps`, far below 2^61 for any valid network) can never
-/// bring it back, so the update loop needs no per-neuron "already fired" branch.
-const RETIRED: i64 = i64::MIN / 4;
+impl<T> Default for Scratch<T> {
+    fn default() -> Self {
+        Scratch {
+            slope: Vec::new(),
+            pot: Vec::new(),
+            live: Vec::new(),
+            events: Vec::new(),
+            bucket: Vec::new(),
+        }
+    }
+}
 
 impl IntegerRunner {
     pub fn new(net: &QuantNetwork) -> Self {
@@ -76,10 +141,23 @@ impl IntegerRunner {
                 }
             })
             .collect();
+        // i32 suffices when every V[n] (n <= n_steps) and the threshold fit 31 signed bits: then
+        // any difference V[to] - V[from] = S * (to - from) fits i32 as well.
+        let narrow = net.widths().iter().all(|w| w.potential_bits <= 31);
         IntegerRunner {
             n_steps: net.n_steps,
             sizes: net.sizes(),
             layers,
+            narrow,
+        }
+    }
+
+    /// Width in bits of the accumulators this runner uses (32 or 64); results do not depend on it.
+    pub fn accumulator_bits(&self) -> u32 {
+        if self.narrow {
+            32
+        } else {
+            64
         }
     }
 
@@ -98,7 +176,15 @@ impl IntegerRunner {
             self.sizes[0],
             "input length must equal the network's input size"
         );
-        let mut scratch = Scratch::default();
+        if self.narrow {
+            self.run_with::<i32>(input)
+        } else {
+            self.run_with::<i64>(input)
+        }
+    }
+
+    fn run_with<T: Acc>(&self, input: &[Option<u32>]) -> IntInference {
+        let mut scratch = Scratch::<T>::default();
         let mut layers = vec![input.to_vec()];
         let mut out_pot = Vec::new();
         for layer in &self.layers {
@@ -135,52 +221,58 @@ fn ceil_div(a: i64, b: i64) -> i64 {
 
 /// Advances every silent neuron from step `from` to step `to` (exclusive/inclusive) with constant
 /// slopes, recording spikes at the first crossing. The first pass is a branch-free update of all
-/// potentials (fired neurons hold [`RETIRED`]); only if some neuron reached the threshold does a
-/// second pass find the exact crossing step of each, from the potential at `from`.
-fn advance(
+/// live potentials (fired neurons are masked out and hold [`Acc::RETIRED`]); only if some neuron
+/// reached the threshold does a second pass find each one's exact crossing step.
+fn advance<T: Acc>(
     from: u32,
     to: u32,
-    theta: i64,
-    s: &mut Scratch,
+    theta: T,
+    s: &mut Scratch<T>,
     fired: &mut [Option<u32>],
     at_fire: &mut [Option<i64>],
 ) {
     if to <= from {
         return;
     }
-    let d = (to - from) as i64;
+    let d = T::of_i64((to - from) as i64);
     let mut any = false;
-    for (p, &sl) in s.pot.iter_mut().zip(&s.slope) {
-        *p += sl * d;
+    for ((p, &sl), &live) in s.pot.iter_mut().zip(&s.slope).zip(&s.live) {
+        *p += (sl * d) & live;
         any |= *p >= theta;
     }
     if !any {
         return;
     }
-    for (i, (p, &sl)) in s.pot.iter_mut().zip(&s.slope).enumerate() {
-        if *p >= theta {
-            // v < theta at `from` (else it fired earlier, or is retired), so sl > 0 here.
-            let v = *p - sl * d;
+    let (theta, d) = (theta.wide(), (to - from) as i64);
+    for (i, p) in s.pot.iter_mut().enumerate() {
+        if p.wide() >= theta {
+            // v < theta at `from` (else it fired earlier and is retired), so sl > 0 here.
+            let sl = s.slope[i].wide();
+            let v = p.wide() - sl * d;
             let n = from as i64 + ceil_div(theta - v, sl);
             fired[i] = Some(n as u32);
             at_fire[i] = Some(v + sl * (n - from as i64));
-            *p = RETIRED;
+            *p = T::RETIRED;
+            s.live[i] = T::DEAD;
         }
     }
 }
 
-fn layer_forward(
+fn layer_forward<T: Acc>(
     layer: &PreparedLayer,
     n_steps: u32,
     input: &[Option<u32>],
-    s: &mut Scratch,
+    s: &mut Scratch<T>,
 ) -> (Vec<Option<u32>>, Vec<Option<i64>>) {
     let n_out = layer.n_out;
+    let theta = T::of_i64(layer.threshold_q);
     s.slope.clear();
-    s.slope.resize(n_out, 0);
+    s.slope.resize(n_out, T::default());
     s.pot.clear();
-    s.pot.resize(n_out, 0);
-    sort_events(input, n_steps, s);
+    s.pot.resize(n_out, T::default());
+    s.live.clear();
+    s.live.resize(n_out, T::LIVE);
+    sort_events(input, n_steps, &mut s.events, &mut s.bucket);
     let mut fired = vec![None; n_out];
     let mut at_fire = vec![None; n_out];
     let mut now = 0u32;
@@ -188,18 +280,18 @@ fn layer_forward(
     let events = std::mem::take(&mut s.events);
     while e < events.len() {
         let k = events[e].0;
-        advance(now, k, layer.threshold_q, s, &mut fired, &mut at_fire);
+        advance(now, k, theta, s, &mut fired, &mut at_fire);
         now = k;
         while e < events.len() && events[e].0 == k {
             let j = events[e].1;
             let row = &layer.wt[j * n_out..(j + 1) * n_out];
             for (sl, &w) in s.slope.iter_mut().zip(row) {
-                *sl += w as i64;
+                *sl += T::of_i32(w);
             }
             e += 1;
         }
     }
-    advance(now, n_steps, layer.threshold_q, s, &mut fired, &mut at_fire);
+    advance(now, n_steps, theta, s, &mut fired, &mut at_fire);
     s.events = events;
     (fired, at_fire)
 }
@@ -207,32 +299,37 @@ fn layer_forward(
 /// Fills `s.events` with `(step, input index)` of the spikes that count inside the window
 /// (step `< n_steps`; a spike at step k counts from k + 1), ascending by step then index.
 /// A counting sort when the steps are few compared with the events, else a comparison sort.
-fn sort_events(input: &[Option<u32>], n_steps: u32, s: &mut Scratch) {
-    s.events.clear();
+fn sort_events(
+    input: &[Option<u32>],
+    n_steps: u32,
+    events: &mut Vec<(u32, usize)>,
+    bucket: &mut Vec<usize>,
+) {
+    events.clear();
     let spikes = input
         .iter()
         .enumerate()
         .filter_map(|(j, k)| k.filter(|&k| k < n_steps).map(|k| (k, j)));
     if (n_steps as usize) > 4 * input.len() + 64 {
-        s.events.extend(spikes);
-        s.events.sort_unstable();
+        events.extend(spikes);
+        events.sort_unstable();
         return;
     }
-    s.bucket.clear();
-    s.bucket.resize(n_steps as usize + 1, 0);
+    bucket.clear();
+    bucket.resize(n_steps as usize + 1, 0);
     let mut count = 0;
     for (k, _) in spikes.clone() {
-        s.bucket[k as usize + 1] += 1;
+        bucket[k as usize + 1] += 1;
         count += 1;
     }
-    for k in 1..s.bucket.len() {
-        s.bucket[k] += s.bucket[k - 1];
+    for k in 1..bucket.len() {
+        bucket[k] += bucket[k - 1];
     }
-    s.events.resize(count, (0, 0));
+    events.resize(count, (0, 0));
     // Input indices are visited in increasing order, so each bucket stays sorted by index.
     for (k, j) in spikes {
-        let slot = &mut s.bucket[k as usize];
-        s.events[*slot] = (k, j);
+        let slot = &mut bucket[k as usize];
+        events[*slot] = (k, j);
         *slot += 1;
     }
 }

@@ -90,6 +90,26 @@ fn long_windows_with_few_inputs_agree_with_naive() {
 }
 
 #[test]
+fn both_accumulator_widths_agree_with_naive() {
+    // Small weights and windows run on i32 accumulators, 24-bit weights on long windows need i64;
+    // results must not depend on it.
+    let mut rng = common::rng(13);
+    let mut seen = [0usize; 2];
+    for case in 0..60 {
+        let (bits, n_steps) = if case % 2 == 0 { (8, 64) } else { (24, 3000) };
+        let sizes = [rand::Rng::gen_range(&mut rng, 2..30), 5, 3];
+        let net = common::random_quant(&mut rng, &sizes, bits, n_steps);
+        let runner = IntegerRunner::new(&net);
+        let wide = runner.accumulator_bits() == 64;
+        assert_eq!(wide, net.widths().iter().any(|w| w.potential_bits > 31));
+        seen[wide as usize] += 1;
+        let input = common::random_steps(&mut rng, sizes[0], n_steps, 0.3);
+        assert_eq!(runner.run(&input), integer::forward_naive(&net, &input));
+    }
+    assert!(seen[0] >= 20 && seen[1] >= 20, "i32 / i64 runs: {seen:?}");
+}
+
+#[test]
 fn simultaneous_inputs_silent_inputs_and_late_inputs() {
     // Two neurons, four inputs. Inputs 0 and 1 arrive together at step 2, input 2 is silent,
     // input 3 arrives at step n_steps (counts from n_steps + 1: never).
