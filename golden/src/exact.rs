@@ -109,8 +109,13 @@ pub fn layer_forward(
     w.rows()
         .into_iter()
         .map(|row| {
-            let row = row.as_slice().expect("FloatNetwork keeps standard layout");
-            crossing(&sorted, row, t_max).map(|c| c.time)
+            // Standard layout is kept by FloatNetwork::new, but `layers_mut` lets a caller store a
+            // matrix in another layout: fall back to a copy of the row instead of panicking.
+            match row.as_slice() {
+                Some(r) => crossing(&sorted, r, t_max),
+                None => crossing(&sorted, &row.to_vec(), t_max),
+            }
+            .map(|c| c.time)
         })
         .collect()
 }

@@ -68,7 +68,10 @@ pub fn quantize(net: &FloatNetwork, cfg: &QuantConfig) -> Result<QuantNetwork> {
     let max_code = ((1i64 << (cfg.weight_bits - 1)) - 1) as f64;
     let mut layers = Vec::new();
     for (l, w) in net.layers().iter().enumerate() {
-        let flat = w.as_slice().expect("standard layout");
+        // Any element order will do for the maximum and the percentile (and `layers_mut` may
+        // have left a matrix in a non-standard layout).
+        let flat: Vec<f32> = w.iter().copied().collect();
+        let flat = flat.as_slice();
         let m = match cfg.clip_percentile {
             Some(p) => percentile_abs(flat, p),
             None => flat.iter().fold(0.0f64, |m, x| m.max(x.abs() as f64)),

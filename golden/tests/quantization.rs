@@ -7,7 +7,7 @@ use golden::idx::{self, Split};
 use golden::network::signed_bits_for;
 use golden::quantize::{quantize, QuantConfig};
 use golden::{encode, exact, integer, FloatNetwork, QuantLayer, QuantNetwork, TimeParams, V_TH};
-use ndarray::Array2;
+use ndarray::{Array2, ShapeBuilder};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use std::path::Path;
@@ -280,4 +280,34 @@ proptest! {
             prop_assert!(check_widths(&q, &input).is_ok(), "{:?}", check_widths(&q, &input));
         }
     }
+}
+
+#[test]
+fn non_standard_layout_from_layers_mut_gives_the_same_results() {
+    // `layers_mut` lets a trainer store a column-major matrix; the exact pass, quantize and the
+    // model file must treat it exactly like the standard-layout one (no panic, same numbers).
+    let net =
+        FloatNetwork::random_init(&[6, 4, 3], TimeParams::default(), &[4.0, 4.0], 1.0, 8).unwrap();
+    let mut fortran = net.clone();
+    for w in fortran.layers_mut() {
+        let mut f = Array2::<f32>::zeros(w.dim().f());
+        f.assign(w);
+        *w = f;
+    }
+    assert!(
+        fortran.layers()[0].as_slice().is_none(),
+        "test setup: not column-major"
+    );
+    let input = encode::encode_exact(&[255, 0, 100, 30, 200, 7], 1.0);
+    assert_eq!(
+        exact::forward(&fortran, &input),
+        exact::forward(&net, &input)
+    );
+    let cfg = QuantConfig::default();
+    assert_eq!(
+        quantize(&fortran, &cfg).unwrap(),
+        quantize(&net, &cfg).unwrap()
+    );
+    let bytes = golden::io::float_to_bytes(&fortran).unwrap();
+    assert_eq!(bytes, golden::io::float_to_bytes(&net).unwrap());
 }
