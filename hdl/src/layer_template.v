@@ -222,7 +222,9 @@ module ttfs_layer$L$ (
     always @(posedge clock) begin
         spk_valid <= 1'b0;
         if (reset) begin
-            pending <= $PW$'d0;$SCAN_RESET$
+            pending    <= $PW$'d0;
+            spk_neuron <= $NW$'d0;
+            spk_step   <= $TW$'d0;$SCAN_RESET$
         end else if (kill) begin
             pending   <= $FIRE_PAD$;$SCAN_RESET$
             pend_base <= op_base;

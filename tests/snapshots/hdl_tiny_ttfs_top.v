@@ -264,7 +264,9 @@ module ttfs_layer1 (
     always @(posedge clock) begin
         spk_valid <= 1'b0;
         if (reset) begin
-            pending <= 16'd0;
+            pending    <= 16'd0;
+            spk_neuron <= 1'd0;
+            spk_step   <= 4'd0;
         end else if (kill) begin
             pending   <= {15'd0, fire_vec};
             pend_base <= op_base;
@@ -506,7 +508,9 @@ module ttfs_layer2 (
     always @(posedge clock) begin
         spk_valid <= 1'b0;
         if (reset) begin
-            pending <= 16'd0;
+            pending    <= 16'd0;
+            spk_neuron <= 1'd0;
+            spk_step   <= 4'd0;
         end else if (kill) begin
             pending   <= {14'd0, fire_vec};
             pend_base <= op_base;
