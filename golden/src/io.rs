@@ -525,6 +525,22 @@ impl Parsed<'_> {
             ));
         }
         let n_layers = self.layer_count(&["weight", "threshold", "scale"])?;
+        let mut keys: Vec<&String> = self.meta.keys().collect();
+        keys.sort();
+        for key in keys {
+            let layer = key
+                .strip_prefix("layer")
+                .and_then(|r| r.strip_suffix(".weight_bits"))
+                .map(|k| k.parse::<usize>());
+            if let Some(k) = layer {
+                if !matches!(k, Ok(k) if (1..=n_layers).contains(&k)) {
+                    return Err(GoldenError::format(
+                        self.origin,
+                        format!("metadata {key} names no layer of this file (it has layer1..=layer{n_layers})"),
+                    ));
+                }
+            }
+        }
         let mut layers = Vec::with_capacity(n_layers);
         let mut dims = Vec::with_capacity(n_layers);
         let max_bits = crate::network::MAX_WEIGHT_BITS;

@@ -506,6 +506,14 @@ fn bad_metadata_numbers() {
         ),
         &["layer1.weight_bits", "missing"],
     );
+    // Bits declared for a layer the file does not have.
+    says(
+        &load_q(
+            &good_quant(),
+            &with(quant_meta(), "layer2.weight_bits", Some("8")),
+        ),
+        &["layer2.weight_bits", "names no layer", "layer1..=layer1"],
+    );
 }
 
 // ------------------------------------------------------------------------------------------
