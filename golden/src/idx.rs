@@ -146,6 +146,18 @@ impl std::fmt::Display for Split {
     }
 }
 
+impl std::str::FromStr for Split {
+    type Err = GoldenError;
+    /// `train` or `test` (also `t10k`, the test files' prefix).
+    fn from_str(s: &str) -> Result<Split> {
+        match s {
+            "train" => Ok(Split::Train),
+            "test" | "t10k" => Ok(Split::Test),
+            other => Err(GoldenError::range("split", other, "train or test")),
+        }
+    }
+}
+
 /// The raw file or, failing that, the `.gz` file, in `dir`.
 fn find(dir: &Path, stem: &str) -> Result<PathBuf> {
     let raw = dir.join(stem);
@@ -376,6 +388,14 @@ pub fn write_split(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_names_parse() {
+        assert_eq!("train".parse::<Split>().unwrap(), Split::Train);
+        assert_eq!("t10k".parse::<Split>().unwrap(), Split::Test);
+        assert!("val".parse::<Split>().is_err());
+        assert_eq!(Split::Test.to_string(), "test");
+    }
 
     #[test]
     fn header_rejects_wrong_magic_and_truncation() {
