@@ -24,6 +24,7 @@ fn main() {
         },
     )
     .unwrap();
+    golden::io::save_quant(&out.join("q.safetensors"), &q).unwrap();
     let d = hdl::generate(&q, &hdl::HdlConfig { lanes }).unwrap();
     std::fs::write(out.join("ttfs_top.v"), &d.verilog).unwrap();
     for (n, t) in &d.memories {

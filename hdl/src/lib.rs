@@ -38,7 +38,21 @@
 //!
 //! Per sample, from the posedge that samples `start` to the posedge where `done = 1`, at least
 //! `sum_l groups_l * (1 + e_l + n_steps) + s_l` ([`Manifest::cycle_bound`]), with `e_l` the input
-//! events of layer `l` with step `< n_steps` and `s_l` its spikes.
+//! events of layer `l` with step `< n_steps` and `s_l` its spikes. The exact count (stalls of firing
+//! groups, skipped serializer chunks, fixed per-layer overhead) is [`Manifest::expected_cycles`].
+//!
+//! # Lint and synthesis
+//!
+//! The text passes `verilator --lint-only -Wall` with one waiver, DECLFILENAME (every module lives in
+//! `ttfs_top.v` as the contract requires; a `lint_off` comment at the top of the text). No WIDTH or
+//! signedness class is waived: widths and constants are emitted as sized literals. Yosys `synth` infers
+//! three memories per layer (events, weights, neuron state; `$mem_v2` before mapping) and no latch.
+//!
+//! # Verification
+//!
+//! `tests/hdl_exact.rs` (root package) runs the RTL in iverilog with [`testbench::driver`] and checks
+//! every spike, the decision and the exact cycle count against golden's integer model; the `sim` crate's
+//! co-simulation does the same through VCD read-back with Verilator or iverilog.
 
 pub mod error;
 pub mod first_set;

@@ -3,10 +3,13 @@
 //!
 //! Why text templates: every width here is a property of the network (known at run time), while
 //! rust-hdl fixes widths as const generics at compile time, cannot declare runtime-sized arrays of
-//! lanes or memories, and has no `$readmemh`. So the layer engine and the top are this crate's custom
-//! Verilog (rust-hdl's escape hatch, written out here with every width and constant baked in as a sized
-//! literal, which keeps Verilator's WIDTH check clean), and the one fixed-width block (the 16-bit
-//! lowest-set-bit finder) is a rust-hdl `LogicBlock`. Promises: every compare of a signed quantity is
+//! lanes or memories, and has no `$readmemh` (its RAM primitives emit `initial` blocks with the data
+//! inline). A menu of const-generic widths would multiply monomorphizations (eight port widths plus
+//! three register widths per layer) and still could not size the lane arrays. So the layer engine and
+//! the top are custom Verilog (the role of rust-hdl's `Verilog::Custom` escape), emitted as text with
+//! every width and constant baked in as a sized literal, which keeps Verilator's WIDTH check clean; the
+//! one fixed-width block (the 16-bit lowest-set-bit finder) is a rust-hdl `LogicBlock`, simulated in
+//! rust-hdl's simulator by its tests. Promises: every compare of a signed quantity is
 //! signed-vs-signed at equal widths, every sign extension widens, no combinational loop, no latch.
 
 use crate::plan::{LayerPlan, Plan};
