@@ -17,53 +17,61 @@ use ndarray::Array2;
 use sim::{RunConfig, Simulator};
 use std::path::Path;
 
-/// One random network: weights uniform in the signed range with a positive bias, fixed thresholds.
-fn random_net(
-    sizes: &[usize],
-    bits: u32,
-    thresholds: &[i64],
+/// A design shape: everything that goes into the Verilog text except the weights.
+struct Shape {
+    sizes: Vec<usize>,
+    weight_bits: u32,
+    thresholds: Vec<i64>,
     n_steps: u32,
-    n_in: u32,
-    rng: &mut Rng,
-) -> QuantNetwork {
-    let max = (1i64 << (bits - 1)) - 1;
-    let layers = (1..sizes.len())
-        .map(|l| QuantLayer {
-            weights: Array2::from_shape_simple_fn((sizes[l], sizes[l - 1]), || {
-                rng.range(-max * 2 / 3, max) as i32
-            }),
-            threshold_q: thresholds[l - 1],
-            scale: 1.0,
-            weight_bits: bits,
-        })
-        .collect();
-    QuantNetwork::new(n_steps, n_in, TimeParams::default(), layers).unwrap()
+    n_in_steps: u32,
+    hdl: HdlConfig,
 }
 
-/// `count` random networks whose generated Verilog is identical (only the weight files differ).
-fn same_text_networks(
-    sizes: &[usize],
-    bits: u32,
-    thresholds: &[i64],
-    n_steps: u32,
-    n_in: u32,
-    cfg: &HdlConfig,
-    count: usize,
-    seed: u64,
-) -> Vec<(QuantNetwork, hdl::Design)> {
-    let mut rng = Rng::new(seed);
-    let mut out: Vec<(QuantNetwork, hdl::Design)> = Vec::new();
-    for _ in 0..2000 {
-        let net = random_net(sizes, bits, thresholds, n_steps, n_in, &mut rng);
-        let design = hdl::generate(&net, cfg).unwrap();
-        if out.first().is_none_or(|(_, d)| d.verilog == design.verilog) {
-            out.push((net, design));
-            if out.len() == count {
-                return out;
+impl Shape {
+    /// One random network: weights uniform in the signed range with a positive bias.
+    fn random_net(&self, rng: &mut Rng) -> QuantNetwork {
+        let max = (1i64 << (self.weight_bits - 1)) - 1;
+        let sizes = &self.sizes;
+        let layers = (1..sizes.len())
+            .map(|l| QuantLayer {
+                weights: Array2::from_shape_simple_fn((sizes[l], sizes[l - 1]), || {
+                    rng.range(-max * 2 / 3, max) as i32
+                }),
+                threshold_q: self.thresholds[l - 1],
+                scale: 1.0,
+                weight_bits: self.weight_bits,
+            })
+            .collect();
+        QuantNetwork::new(self.n_steps, self.n_in_steps, TimeParams::default(), layers).unwrap()
+    }
+
+    /// `count` random networks whose generated Verilog is identical (only the weight files differ).
+    fn same_text_networks(&self, count: usize, seed: u64) -> Vec<(QuantNetwork, hdl::Design)> {
+        let mut rng = Rng::new(seed);
+        let mut out: Vec<(QuantNetwork, hdl::Design)> = Vec::new();
+        for _ in 0..2000 {
+            let net = self.random_net(&mut rng);
+            let design = hdl::generate(&net, &self.hdl).unwrap();
+            if out.first().is_none_or(|(_, d)| d.verilog == design.verilog) {
+                out.push((net, design));
+                if out.len() == count {
+                    return out;
+                }
             }
         }
+        panic!("only {} networks with the same Verilog text", out.len());
     }
-    panic!("only {} networks with the same Verilog text", out.len());
+}
+
+fn two_layer() -> Shape {
+    Shape {
+        sizes: vec![12, 10, 4],
+        weight_bits: 8,
+        thresholds: vec![400, 300],
+        n_steps: 16,
+        n_in_steps: 6,
+        hdl: HdlConfig::default(),
+    }
 }
 
 fn write_design(design: &hdl::Design, dir: &Path) -> sim::Design {
@@ -126,17 +134,9 @@ fn check(golden: &[IntInference], observed: &[ObservedInference], what: &str) {
 #[test]
 fn random_two_layer_networks_match_golden_in_verilator() {
     let tmp = tempfile::tempdir().unwrap();
-    let (sizes, n_steps, n_in) = ([12usize, 10, 4], 16u32, 6u32);
-    let nets = same_text_networks(
-        &sizes,
-        8,
-        &[400, 300],
-        n_steps,
-        n_in,
-        &HdlConfig::default(),
-        6,
-        1,
-    );
+    let shape = two_layer();
+    let (sizes, n_steps, n_in) = (&shape.sizes, shape.n_steps, shape.n_in_steps);
+    let nets = shape.same_text_networks(6, 1);
     let mut rng = Rng::new(99);
     let mut cov = Coverage::default();
     for (k, (net, design)) in nets.iter().enumerate() {
@@ -158,7 +158,7 @@ fn random_two_layer_networks_match_golden_in_verilator() {
         }
         if k == 0 {
             // The VCD and the event log of the same run agree.
-            let log = sim::events::read_event_log(&run.event_log, &sizes, n_steps, n_in).unwrap();
+            let log = sim::events::read_event_log(&run.event_log, sizes, n_steps, n_in).unwrap();
             assert_eq!(log, run.observed);
         }
     }
@@ -175,9 +175,16 @@ fn random_two_layer_networks_match_golden_in_verilator() {
 #[test]
 fn random_three_layer_networks_with_time_multiplexed_lanes_match_golden() {
     let tmp = tempfile::tempdir().unwrap();
-    let (sizes, n_steps, n_in) = ([9usize, 20, 7, 3], 12u32, 4u32);
-    let cfg = HdlConfig { lanes: vec![4] }; // 5, 2 and 1 groups
-    let nets = same_text_networks(&sizes, 6, &[60, 50, 40], n_steps, n_in, &cfg, 4, 2);
+    let shape = Shape {
+        sizes: vec![9, 20, 7, 3],
+        weight_bits: 6,
+        thresholds: vec![60, 50, 40],
+        n_steps: 12,
+        n_in_steps: 4,
+        hdl: HdlConfig { lanes: vec![4] }, // 5, 2 and 1 groups
+    };
+    let (sizes, n_in) = (&shape.sizes, shape.n_in_steps);
+    let nets = shape.same_text_networks(4, 2);
     let mut rng = Rng::new(7);
     let mut cov = Coverage::default();
     for (k, (net, design)) in nets.iter().enumerate() {
@@ -208,17 +215,9 @@ fn random_three_layer_networks_with_time_multiplexed_lanes_match_golden() {
 #[test]
 fn a_corrupted_spike_is_reported_with_its_sample_layer_and_neuron() {
     let tmp = tempfile::tempdir().unwrap();
-    let (sizes, n_steps, n_in) = ([12usize, 10, 4], 16u32, 6u32);
-    let nets = same_text_networks(
-        &sizes,
-        8,
-        &[400, 300],
-        n_steps,
-        n_in,
-        &HdlConfig::default(),
-        1,
-        1,
-    );
+    let shape = two_layer();
+    let (sizes, n_in) = (&shape.sizes, shape.n_in_steps);
+    let nets = shape.same_text_networks(1, 1);
     let (net, design) = &nets[0];
     let d = write_design(design, &tmp.path().join("d"));
     let x = inputs(sizes[0], n_in, 5, &mut Rng::new(3));

@@ -222,6 +222,9 @@ pub struct RunConfig {
     pub vcd: Option<PathBuf>,
     /// Cycle limit per sample (default [`Design::default_timeout_cycles`]).
     pub timeout_cycles: Option<u64>,
+    /// Hierarchy levels in the VCD: `None` = every signal of the design; `Some(1)` = the top-level
+    /// ports only (what sim reads back; much smaller files for large designs).
+    pub trace_depth: Option<u32>,
 }
 
 impl RunConfig {
@@ -232,6 +235,7 @@ impl RunConfig {
             trace: true,
             vcd: None,
             timeout_cycles: None,
+            trace_depth: None,
         }
     }
 }
@@ -288,6 +292,9 @@ pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Res
     ];
     if let Some(v) = &vcd_path {
         args.push(format!("+vcd={}", v.display()));
+        if let Some(d) = cfg.trace_depth {
+            args.push(format!("+trace_depth={}", d.max(1)));
+        }
     }
 
     let (build_seconds, build_cached, run_result, run_seconds) = match cfg.simulator {

@@ -34,6 +34,9 @@ pub struct Args {
     /// Where to write the waveform (default: <out>/ttfs.vcd).
     #[arg(long, conflicts_with = "no_trace")]
     pub vcd: Option<PathBuf>,
+    /// Hierarchy levels in the waveform (1 = the ports of ttfs_top only; default: every signal).
+    #[arg(long, conflicts_with = "no_trace")]
+    pub trace_depth: Option<u32>,
     /// No waveform: read the bench's event log instead (faster).
     #[arg(long)]
     pub no_trace: bool,
@@ -91,6 +94,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     cfg.trace = !args.no_trace;
     cfg.vcd = args.vcd.clone();
     cfg.timeout_cycles = args.timeout_cycles;
+    cfg.trace_depth = args.trace_depth;
     eprintln!(
         "co-simulating {n} {split} samples with {} (building if needed)...",
         args.simulator
