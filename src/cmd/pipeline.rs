@@ -1,8 +1,145 @@
-//! `ttfs` pipeline (being built).
+//! `ttfs run`: the main job, end to end on the embedded default. Trains a small network on the
+//! committed MNIST subset (or takes `--model`), quantizes it, evaluates float and integer side by side,
+//! generates the Verilog, co-simulates test samples with Verilator against the integer golden model and
+//! reports; every artifact (config, model files, design, waveform, logs) lands under `--out`.
+//! Each stage is the corresponding subcommand, so the pipeline and the commands cannot drift apart.
+
+use super::data::default_data_dir;
+use super::quantize::QuantArgs;
+use super::{cosim, evaluate, hdl, quantize, train};
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// The embedded default training config (784-100-10, 3 epochs on data/mnist-small).
+const DEFAULT_TRAIN_CONFIG: &str = include_str!("../../configs/tiny.toml");
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Output folder for every artifact.
+    #[arg(long, default_value = "out/run")]
+    pub out: PathBuf,
+    /// Training config (TOML). Default: the embedded tiny config on the embedded MNIST subset.
+    #[arg(long, conflicts_with = "model")]
+    pub config: Option<PathBuf>,
+    /// Skip training and start from this float model.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Test samples to co-simulate (the first N of the test split).
+    #[arg(long, default_value_t = 300)]
+    pub samples: usize,
+    /// Neurons updated in parallel per layer (one value, or one per layer). Default: the generator's.
+    #[arg(long, value_delimiter = ',')]
+    pub lanes: Vec<usize>,
+    /// Data folder for evaluation and co-simulation. Default: the embedded MNIST subset.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Skip the RTL co-simulation (no Verilator needed).
+    #[arg(long)]
+    pub no_cosim: bool,
+    #[command(flatten)]
+    pub quant: QuantArgs,
+}
 
-pub fn run(_args: &Args) -> anyhow::Result<()> {
-    anyhow::bail!("not available yet")
+fn stage(n: usize, what: &str) {
+    println!("\n== {n}/5 {what}");
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let t0 = Instant::now();
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let data = args.data.clone().unwrap_or_else(default_data_dir);
+
+    stage(1, "train");
+    let float_model = match &args.model {
+        Some(m) => {
+            println!("using the float model {}", m.display());
+            m.clone()
+        }
+        None => {
+            let config = match &args.config {
+                Some(c) => c.clone(),
+                None => {
+                    // The embedded config names the data by a path relative to the repository;
+                    // pin it to the embedded data folder so the job runs from any directory.
+                    let origin = PathBuf::from("configs/tiny.toml (embedded)");
+                    let mut cfg =
+                        trainer::TrainConfig::from_toml_str(DEFAULT_TRAIN_CONFIG, &origin)?;
+                    cfg.data.path = data.to_string_lossy().into_owned();
+                    let path = args.out.join("train.toml");
+                    golden::io::write_atomic(&path, cfg.to_toml_string().as_bytes())?;
+                    path
+                }
+            };
+            let out = args.out.join("train");
+            train::run(&train::Args {
+                config,
+                out: Some(out.clone()),
+                resume: false,
+                threads: None,
+            })?;
+            out.join(train::MODEL_FILE)
+        }
+    };
+
+    stage(2, "quantize");
+    let int_model = args.out.join("model-int.safetensors");
+    quantize::run(&quantize::Args {
+        model: float_model.clone(),
+        out: int_model.clone(),
+        quant: args.quant.clone(),
+    })?;
+
+    stage(3, "evaluate float and integer models");
+    evaluate::run(&evaluate::Args {
+        model: float_model,
+        quant_model: Some(int_model.clone()),
+        data: Some(data.clone()),
+        split: super::data::SplitArg::Test,
+        limit: None,
+        quant: args.quant.clone(),
+    })?;
+
+    stage(4, "generate Verilog");
+    let design = args.out.join("design");
+    hdl::run(&hdl::Args {
+        model: int_model.clone(),
+        out: design.clone(),
+        lanes: args.lanes.clone(),
+        bits: None,
+        steps: None,
+        clip_percentile: None,
+    })?;
+
+    if args.no_cosim {
+        println!("\n(co-simulation skipped: --no-cosim)");
+    } else {
+        stage(
+            5,
+            "co-simulate the RTL against the integer golden model (Verilator)",
+        );
+        cosim::run(&cosim::Args {
+            design: design.clone(),
+            model: int_model,
+            data,
+            split: "test".into(),
+            samples: args.samples,
+            simulator: "verilator".into(),
+            vcd: Some(args.out.join("cosim.vcd")),
+            trace_depth: None,
+            no_trace: false,
+            out: Some(args.out.join("cosim")),
+            timeout_cycles: None,
+            max_lines: 20,
+        })?;
+    }
+    println!(
+        "\ndone in {:.1} s; artifacts in {} (design: {}, waveform: {})",
+        t0.elapsed().as_secs_f64(),
+        args.out.display(),
+        design.display(),
+        args.out.join("cosim.vcd").display()
+    );
+    Ok(())
 }
