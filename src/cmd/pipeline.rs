@@ -127,7 +127,7 @@ pub fn run(args: &Args) -> Result<()> {
             samples: args.samples,
             simulator: "verilator".into(),
             vcd: Some(args.out.join("cosim.vcd")),
-            trace_depth: None,
+            trace_depth: Some(1),
             no_trace: false,
             out: Some(args.out.join("cosim")),
             timeout_cycles: None,
