@@ -1,0 +1,139 @@
+//! The VCD header as a flat list of scopes with dotted paths (`TOP.ttfs_top.u_layer1.g_lane[0]`),
+//! so that the trace reader and the GTKWave save-file writer name the same signals.
+//!
+//! Promise: every name [`VcdHeader::full_name`] returns is a variable declared in the file, spelled
+//! as GTKWave spells it (scope path, reference, and the bit range if the declaration has one).
+
+use crate::error::{Result, WaveError};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+use vcd::{IdCode, ScopeItem};
+
+/// One declared variable.
+#[derive(Clone, Debug)]
+pub struct VarInfo {
+    /// The reference (`pot_sum`).
+    pub name: String,
+    /// The declared bit range, as written (`[20:0]`), if any.
+    pub index: Option<String>,
+    pub size: u32,
+    pub code: IdCode,
+}
+
+/// One scope with its variables (not those of its children).
+#[derive(Clone, Debug)]
+pub struct ScopeInfo {
+    /// Dotted path from the root (`TOP.ttfs_top.u_layer1`).
+    pub path: String,
+    /// Last path component (`u_layer1`).
+    pub name: String,
+    /// 0 for a root scope.
+    pub depth: usize,
+    pub vars: Vec<VarInfo>,
+}
+
+impl ScopeInfo {
+    pub fn var(&self, name: &str) -> Option<&VarInfo> {
+        self.vars.iter().find(|v| v.name == name)
+    }
+}
+
+/// Every scope of a VCD, depth first.
+#[derive(Clone, Debug, Default)]
+pub struct VcdHeader {
+    pub scopes: Vec<ScopeInfo>,
+}
+
+impl VcdHeader {
+    /// The shallowest scope declaring all of `names`.
+    pub fn scope_with(&self, names: &[&str]) -> Option<&ScopeInfo> {
+        self.scopes
+            .iter()
+            .filter(|s| names.iter().all(|n| s.var(n).is_some()))
+            .min_by_key(|s| s.depth)
+    }
+
+    /// The shallowest scope called `name`.
+    pub fn scope_named(&self, name: &str) -> Option<&ScopeInfo> {
+        self.scopes
+            .iter()
+            .filter(|s| s.name == name)
+            .min_by_key(|s| s.depth)
+    }
+
+    /// Direct children of the scope at `path`.
+    pub fn children<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a ScopeInfo> + 'a {
+        let prefix = format!("{path}.");
+        self.scopes.iter().filter(move |s| {
+            s.path
+                .strip_prefix(&prefix)
+                .is_some_and(|rest| !rest.contains('.'))
+        })
+    }
+
+    /// The name GTKWave uses for a variable of a scope: `path.reference[msb:lsb]`.
+    pub fn full_name(scope: &ScopeInfo, var: &VarInfo) -> String {
+        format!(
+            "{}.{}{}",
+            scope.path,
+            var.name,
+            var.index.as_deref().unwrap_or("")
+        )
+    }
+
+    /// Every full variable name declared in the file.
+    pub fn all_names(&self) -> Vec<String> {
+        self.scopes
+            .iter()
+            .flat_map(|s| s.vars.iter().map(move |v| Self::full_name(s, v)))
+            .collect()
+    }
+}
+
+fn collect(items: &[ScopeItem], prefix: &str, depth: usize, out: &mut Vec<ScopeInfo>) {
+    for item in items {
+        if let ScopeItem::Scope(s) = item {
+            let path = if prefix.is_empty() {
+                s.identifier.clone()
+            } else {
+                format!("{prefix}.{}", s.identifier)
+            };
+            let vars = s
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    ScopeItem::Var(v) => Some(VarInfo {
+                        name: v.reference.clone(),
+                        index: v.index.map(|x| x.to_string()),
+                        size: v.size,
+                        code: v.code,
+                    }),
+                    _ => None,
+                })
+                .collect();
+            out.push(ScopeInfo {
+                path: path.clone(),
+                name: s.identifier.clone(),
+                depth,
+                vars,
+            });
+            collect(&s.items, &path, depth + 1, out);
+        }
+    }
+}
+
+/// A parser positioned after the header.
+pub type VcdParser = vcd::Parser<BufReader<File>>;
+
+/// Opens a VCD and reads its header; the returned parser streams the body.
+pub fn open(path: &Path) -> Result<(VcdParser, VcdHeader)> {
+    let file = File::open(path).map_err(|e| WaveError::io(path, e))?;
+    let mut parser = vcd::Parser::new(BufReader::with_capacity(1 << 20, file));
+    let header = parser
+        .parse_header()
+        .map_err(|e| WaveError::format(path, format!("not a readable VCD header: {e}")))?;
+    let mut scopes = Vec::new();
+    collect(&header.items, "", 0, &mut scopes);
+    Ok((parser, VcdHeader { scopes }))
+}

@@ -1,0 +1,373 @@
+//! Pictures: spike rasters (neuron against time step, one dot per spike, one panel per layer and
+//! source) and membrane traces (potential with the threshold, and slope, against time step).
+//!
+//! Promises: a raster SVG holds exactly one `<circle>` per plotted spike and nothing else drawn as a
+//! circle; the axis descriptions state the plotted ranges (`time step n (0..=N)`,
+//! `neuron (0..=n-1)`); every file is written to a temporary name in the same folder and renamed,
+//! so no half-written picture is left behind. Text uses the bundled DejaVu Sans (no system fonts).
+
+use crate::error::{Result, WaveError};
+use crate::hwtrace::HwPoint;
+use crate::trace::NeuronTrace;
+use golden::SpikeTrain;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use std::path::{Path, PathBuf};
+
+/// DejaVu Sans (Bitstream Vera licence, see `src/cmd/fonts/DejaVuSans-LICENSE.txt`); the one copy in
+/// the repository, shared with `ttfs sweep`.
+static FONT: &[u8] = include_bytes!("../../src/cmd/fonts/DejaVuSans.ttf");
+
+fn register_font() {
+    // Registering again (several figures in one process) is harmless.
+    let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+}
+
+type DrawResult = std::result::Result<(), String>;
+
+fn e<E: std::fmt::Debug>(err: E) -> String {
+    format!("{err:?}")
+}
+
+/// Something that can be drawn on any plotters backend.
+pub trait Figure {
+    /// Pixel size (width, height).
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult;
+}
+
+/// The figure as SVG text.
+pub fn svg_text<F: Figure>(fig: &F) -> Result<String> {
+    register_font();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, fig.size()).into_drawing_area();
+        fig.draw(&root).map_err(|m| WaveError::Plot {
+            path: PathBuf::from("<svg>"),
+            message: m,
+        })?;
+        root.present().map_err(|m| WaveError::Plot {
+            path: PathBuf::from("<svg>"),
+            message: e(m),
+        })?;
+    }
+    Ok(svg)
+}
+
+/// Writes `base.svg` and `base.png` (atomically); returns both paths.
+pub fn write_svg_png<F: Figure>(fig: &F, base: &Path) -> Result<[PathBuf; 2]> {
+    let svg_path = base.with_extension("svg");
+    let png_path = base.with_extension("png");
+    let svg = svg_text(fig)?;
+    golden::io::write_atomic(&svg_path, svg.as_bytes())?;
+    let dir = png_path.parent().unwrap_or(Path::new("."));
+    let stem = png_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{stem}.tmp.png"));
+    let plot_err = |m: String| WaveError::Plot {
+        path: png_path.clone(),
+        message: m,
+    };
+    {
+        let root = BitMapBackend::new(&tmp, fig.size()).into_drawing_area();
+        fig.draw(&root).map_err(plot_err)?;
+        root.present().map_err(|m| plot_err(e(m)))?;
+    }
+    std::fs::rename(&tmp, &png_path).map_err(|err| WaveError::io(&png_path, err))?;
+    Ok([svg_path, png_path])
+}
+
+/// Colours of the columns (sources) of a raster.
+const PALETTE: [RGBColor; 4] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+];
+
+/// Spike rasters: one row of panels per layer, one column per source (golden, hardware, a second
+/// model...), for one sample.
+#[derive(Clone, Debug)]
+pub struct Raster {
+    pub title: String,
+    /// `(column title, spike train)`; every train has the same layer sizes.
+    pub columns: Vec<(String, SpikeTrain<u32>)>,
+    /// Layers to draw (0 = input, 1 = first hidden layer).
+    pub layers: Vec<usize>,
+    /// x axis: steps `0..=n_steps`.
+    pub n_steps: u32,
+}
+
+impl Raster {
+    /// Checks that the layers exist in every column.
+    pub fn new(
+        title: impl Into<String>,
+        columns: Vec<(String, SpikeTrain<u32>)>,
+        layers: Vec<usize>,
+        n_steps: u32,
+    ) -> Result<Raster> {
+        if columns.is_empty() || layers.is_empty() {
+            return Err(WaveError::Invalid(
+                "a raster needs at least one source and one layer".into(),
+            ));
+        }
+        for (name, t) in &columns {
+            for &l in &layers {
+                if l >= t.layers.len() {
+                    return Err(WaveError::Invalid(format!(
+                        "{name}: layer {l} does not exist (layers 0..={})",
+                        t.layers.len() - 1
+                    )));
+                }
+            }
+        }
+        Ok(Raster {
+            title: title.into(),
+            columns,
+            layers,
+            n_steps,
+        })
+    }
+
+    /// Number of dots the figure draws (spikes in the chosen layers of every column).
+    pub fn dot_count(&self) -> usize {
+        self.columns
+            .iter()
+            .map(|(_, t)| {
+                self.layers
+                    .iter()
+                    .map(|&l| t.layers[l].iter().filter(|s| s.is_some()).count())
+                    .sum::<usize>()
+            })
+            .sum()
+    }
+}
+
+fn layer_name(l: usize) -> String {
+    if l == 0 {
+        "input".into()
+    } else {
+        format!("layer {l}")
+    }
+}
+
+impl Figure for Raster {
+    fn size(&self) -> (u32, u32) {
+        let w = 80 + 520 * self.columns.len() as u32;
+        let h = 60 + 300 * self.layers.len() as u32;
+        (w, h)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        root.fill(&WHITE).map_err(e)?;
+        let root = root.titled(&self.title, ("sans-serif", 22)).map_err(e)?;
+        let panels = root.split_evenly((self.layers.len(), self.columns.len()));
+        for (r, &l) in self.layers.iter().enumerate() {
+            for (c, (name, train)) in self.columns.iter().enumerate() {
+                let area = &panels[r * self.columns.len() + c];
+                let n = train.layers[l].len();
+                let count = train.layers[l].iter().filter(|s| s.is_some()).count();
+                let mut chart = ChartBuilder::on(area)
+                    .caption(
+                        format!("{name}: {}, {count} spikes", layer_name(l)),
+                        ("sans-serif", 16),
+                    )
+                    .margin(8)
+                    .x_label_area_size(38)
+                    .y_label_area_size(52)
+                    .build_cartesian_2d(
+                        -0.5f64..self.n_steps as f64 + 0.5,
+                        -0.5f64..(n.max(1) as f64 - 0.5),
+                    )
+                    .map_err(e)?;
+                chart
+                    .configure_mesh()
+                    .disable_mesh()
+                    .x_desc(format!("time step n (0..={})", self.n_steps))
+                    .y_desc(format!("neuron (0..={})", n.saturating_sub(1)))
+                    .label_style(("sans-serif", 12))
+                    .axis_desc_style(("sans-serif", 13))
+                    .draw()
+                    .map_err(e)?;
+                let radius = if n <= 128 { 3 } else { 1 };
+                let color = PALETTE[c % PALETTE.len()];
+                chart
+                    .draw_series(train.layers[l].iter().enumerate().filter_map(|(i, s)| {
+                        s.map(|k| Circle::new((k as f64, i as f64), radius, color.filled()))
+                    }))
+                    .map_err(e)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One neuron's potential and slope: golden's trace, and the hardware's points if the VCD has them.
+#[derive(Clone, Debug)]
+pub struct MembraneSeries {
+    pub label: String,
+    pub golden: NeuronTrace,
+    pub hardware: Option<Vec<HwPoint>>,
+}
+
+/// Membrane traces: one row per neuron, potential (with the threshold) on the left, slope on the right.
+#[derive(Clone, Debug)]
+pub struct Membrane {
+    pub title: String,
+    pub series: Vec<MembraneSeries>,
+    pub n_steps: u32,
+}
+
+impl Figure for Membrane {
+    fn size(&self) -> (u32, u32) {
+        (1200, 60 + 300 * self.series.len().max(1) as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        root.fill(&WHITE).map_err(e)?;
+        let root = root.titled(&self.title, ("sans-serif", 22)).map_err(e)?;
+        let panels = root.split_evenly((self.series.len().max(1), 2));
+        let golden_color = PALETTE[0];
+        let hw_color = PALETTE[1];
+        let x_range = -0.5f64..self.n_steps as f64 + 0.5;
+        for (r, s) in self.series.iter().enumerate() {
+            let g = &s.golden;
+            let hw = s.hardware.as_deref().unwrap_or(&[]);
+            let spike = g
+                .spike_step
+                .map_or_else(|| "silent".to_string(), |k| format!("spike at step {k}"));
+            // Potential panel.
+            let lo = g
+                .potential
+                .iter()
+                .copied()
+                .chain(hw.iter().map(|p| p.potential))
+                .chain([0, g.threshold_q])
+                .min()
+                .unwrap_or(0) as f64;
+            let hi = g
+                .potential
+                .iter()
+                .copied()
+                .chain(hw.iter().map(|p| p.potential))
+                .chain([0, g.threshold_q])
+                .max()
+                .unwrap_or(1) as f64;
+            let pad = ((hi - lo) * 0.05).max(1.0);
+            let mut chart = ChartBuilder::on(&panels[2 * r])
+                .caption(
+                    format!("{}: potential V[n] ({spike})", s.label),
+                    ("sans-serif", 15),
+                )
+                .margin(8)
+                .x_label_area_size(38)
+                .y_label_area_size(70)
+                .build_cartesian_2d(x_range.clone(), (lo - pad)..(hi + pad))
+                .map_err(e)?;
+            chart
+                .configure_mesh()
+                .x_desc(format!("time step n (0..={})", self.n_steps))
+                .y_desc("V[n] (integer)")
+                .label_style(("sans-serif", 12))
+                .axis_desc_style(("sans-serif", 13))
+                .draw()
+                .map_err(e)?;
+            chart
+                .draw_series(LineSeries::new(
+                    [
+                        (0.0, g.threshold_q as f64),
+                        (self.n_steps as f64, g.threshold_q as f64),
+                    ],
+                    BLACK.stroke_width(1),
+                ))
+                .map_err(e)?
+                .label(format!("threshold {}", g.threshold_q))
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK));
+            chart
+                .draw_series(LineSeries::new(
+                    g.potential
+                        .iter()
+                        .enumerate()
+                        .map(|(n, &v)| (n as f64, v as f64)),
+                    golden_color.stroke_width(2),
+                ))
+                .map_err(e)?
+                .label("golden")
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], golden_color));
+            if !hw.is_empty() {
+                chart
+                    .draw_series(hw.iter().map(|p| {
+                        Cross::new(
+                            (p.step as f64, p.potential as f64),
+                            4,
+                            hw_color.stroke_width(1),
+                        )
+                    }))
+                    .map_err(e)?
+                    .label("hardware (VCD)")
+                    .legend(move |(x, y)| Cross::new((x + 8, y), 4, hw_color));
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .label_font(("sans-serif", 12))
+                .draw()
+                .map_err(e)?;
+            // Slope panel.
+            let lo = g
+                .slope
+                .iter()
+                .copied()
+                .chain(hw.iter().map(|p| p.slope))
+                .chain([0])
+                .min()
+                .unwrap_or(0) as f64;
+            let hi = g
+                .slope
+                .iter()
+                .copied()
+                .chain(hw.iter().map(|p| p.slope))
+                .chain([0])
+                .max()
+                .unwrap_or(1) as f64;
+            let pad = ((hi - lo) * 0.05).max(1.0);
+            let mut chart = ChartBuilder::on(&panels[2 * r + 1])
+                .caption(format!("{}: slope S[n]", s.label), ("sans-serif", 15))
+                .margin(8)
+                .x_label_area_size(38)
+                .y_label_area_size(70)
+                .build_cartesian_2d(x_range.clone(), (lo - pad)..(hi + pad))
+                .map_err(e)?;
+            chart
+                .configure_mesh()
+                .x_desc(format!("time step n (0..={})", self.n_steps))
+                .y_desc("S[n] (integer)")
+                .label_style(("sans-serif", 12))
+                .axis_desc_style(("sans-serif", 13))
+                .draw()
+                .map_err(e)?;
+            chart
+                .draw_series(LineSeries::new(
+                    g.slope
+                        .iter()
+                        .enumerate()
+                        .map(|(n, &v)| (n as f64, v as f64)),
+                    golden_color.stroke_width(2),
+                ))
+                .map_err(e)?;
+            if !hw.is_empty() {
+                chart
+                    .draw_series(hw.iter().map(|p| {
+                        Cross::new((p.step as f64, p.slope as f64), 4, hw_color.stroke_width(1))
+                    }))
+                    .map_err(e)?;
+            }
+        }
+        Ok(())
+    }
+}
