@@ -110,7 +110,7 @@ const VERILATOR_FLAGS: &[&str] = &[
     "-j",
     "2",
     "-MAKEFLAGS",
-    "OPT_FAST=-O1 OPT_SLOW=-O1 OPT_GLOBAL=-O1",
+    "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2",
 ];
 
 /// Builds (or reuses) the Verilator simulation binary of `design`.
