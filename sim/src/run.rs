@@ -251,6 +251,8 @@ pub struct SimRun {
     /// Seconds spent building (Verilator: 0 when cached; Icarus: compile time).
     pub build_seconds: f64,
     pub build_cached: bool,
+    /// Seconds the reused build took when it was made (equals `build_seconds` when not cached).
+    pub original_build_seconds: f64,
     /// Seconds the simulator ran (excluding the build and the read-back).
     pub run_seconds: f64,
     /// Seconds spent reading the VCD or log back.
@@ -297,43 +299,45 @@ pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Res
         }
     }
 
-    let (build_seconds, build_cached, run_result, run_seconds) = match cfg.simulator {
-        Simulator::Verilator => {
-            let build = build_verilator(design)?;
-            let mut cmd = std::process::Command::new(&build.binary);
-            cmd.current_dir(&design.dir).args(&args);
-            let t0 = Instant::now();
-            let r = run_logged(cmd, "verilator simulation", &work.join("verilator-run.log"));
-            (
-                build.build_seconds,
-                build.cached,
-                r,
-                t0.elapsed().as_secs_f64(),
-            )
-        }
-        Simulator::Icarus => {
-            let iverilog = find(Tool::Iverilog)?;
-            let vvp = find(Tool::Vvp)?;
-            let tb_path = work.join("ttfs_tb.v");
-            let tb = icarus_bench_v(&design.manifest, words);
-            std::fs::write(&tb_path, tb).map_err(|e| SimError::io(&tb_path, e))?;
-            let exe = work.join("ttfs_tb.vvp");
-            let mut cmd = iverilog.command();
-            cmd.current_dir(&design.dir)
-                .args(["-g2012", "-s", "ttfs_tb", "-o"])
-                .arg(&exe)
-                .arg(&tb_path)
-                .args(verilog_files(&design.dir)?);
-            let t0 = Instant::now();
-            run_logged(cmd, "iverilog compile", &work.join("iverilog-build.log"))?;
-            let build = t0.elapsed().as_secs_f64();
-            let mut cmd = vvp.command();
-            cmd.current_dir(&design.dir).arg("-n").arg(&exe).args(&args);
-            let t0 = Instant::now();
-            let r = run_logged(cmd, "vvp simulation", &work.join("vvp-run.log"));
-            (build, false, r, t0.elapsed().as_secs_f64())
-        }
-    };
+    let (build_seconds, build_cached, original_build_seconds, run_result, run_seconds) =
+        match cfg.simulator {
+            Simulator::Verilator => {
+                let build = build_verilator(design)?;
+                let mut cmd = std::process::Command::new(&build.binary);
+                cmd.current_dir(&design.dir).args(&args);
+                let t0 = Instant::now();
+                let r = run_logged(cmd, "verilator simulation", &work.join("verilator-run.log"));
+                (
+                    build.build_seconds,
+                    build.cached,
+                    build.original_build_seconds,
+                    r,
+                    t0.elapsed().as_secs_f64(),
+                )
+            }
+            Simulator::Icarus => {
+                let iverilog = find(Tool::Iverilog)?;
+                let vvp = find(Tool::Vvp)?;
+                let tb_path = work.join(crate::tools::ICARUS_BENCH_FILE);
+                let tb = icarus_bench_v(&design.manifest, words);
+                std::fs::write(&tb_path, tb).map_err(|e| SimError::io(&tb_path, e))?;
+                let exe = work.join("ttfs_tb.vvp");
+                let mut cmd = iverilog.command();
+                cmd.current_dir(&design.dir)
+                    .args(["-g2012", "-s", "ttfs_tb", "-o"])
+                    .arg(&exe)
+                    .arg(&tb_path)
+                    .args(verilog_files(&design.dir)?);
+                let t0 = Instant::now();
+                run_logged(cmd, "iverilog compile", &work.join("iverilog-build.log"))?;
+                let build = t0.elapsed().as_secs_f64();
+                let mut cmd = vvp.command();
+                cmd.current_dir(&design.dir).arg("-n").arg(&exe).args(&args);
+                let t0 = Instant::now();
+                let r = run_logged(cmd, "vvp simulation", &work.join("vvp-run.log"));
+                (build, false, build, r, t0.elapsed().as_secs_f64())
+            }
+        };
     // A timeout is reported from the event log (clearer than the exit status).
     if log_path.is_file() {
         if let Some(t) = find_timeout(&log_path)? {
@@ -378,6 +382,7 @@ pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Res
         event_log: log_path,
         build_seconds,
         build_cached,
+        original_build_seconds,
         run_seconds,
         read_seconds,
     })

@@ -296,14 +296,20 @@ pub fn fnv1a(parts: &[&[u8]]) -> u64 {
     h
 }
 
-/// The Verilog files of a design folder, sorted by name.
+/// File name of the generated Icarus test bench (excluded from [`verilog_files`]).
+pub const ICARUS_BENCH_FILE: &str = "ttfs_tb.v";
+
+/// The Verilog files of a design folder (except [`ICARUS_BENCH_FILE`]), sorted by name.
 pub fn verilog_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let rd = std::fs::read_dir(dir).map_err(|e| SimError::io(dir, e))?;
     let mut files = Vec::new();
     for entry in rd {
         let entry = entry.map_err(|e| SimError::io(dir, e))?;
         let p = entry.path();
-        if p.extension() == Some(OsStr::new("v")) || p.extension() == Some(OsStr::new("sv")) {
+        let is_verilog =
+            p.extension() == Some(OsStr::new("v")) || p.extension() == Some(OsStr::new("sv"));
+        // sim's own Icarus bench is never part of a design (in case a work folder is the design's).
+        if is_verilog && p.file_name() != Some(OsStr::new(ICARUS_BENCH_FILE)) {
             files.push(p);
         }
     }

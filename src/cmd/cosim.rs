@@ -146,7 +146,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             "event log, no VCD"
         },
         if sim_run.build_cached {
-            "cached".to_string()
+            format!(
+                "cached (first build took {:.1} s)",
+                sim_run.original_build_seconds
+            )
         } else {
             format!("{:.1} s", sim_run.build_seconds)
         }
