@@ -278,6 +278,18 @@ fn random_networks_match_golden() {
             steps: 40,
         },
         Case {
+            sizes: &[6, 4],
+            lanes: &[2],
+            bits: 3,
+            steps: 1,
+        },
+        Case {
+            sizes: &[3, 1],
+            lanes: &[1],
+            bits: 2,
+            steps: 2,
+        },
+        Case {
             sizes: &[25, 18, 6],
             lanes: &[5, 2],
             bits: 12,
