@@ -16,7 +16,7 @@ pub fn driver(manifest: &Manifest, samples: &[Vec<Option<u32>>]) -> String {
     let p = &manifest.ports;
     let mut v = format!(
         "`timescale 1ns/1ps
-module ttfs_tb;
+module ttfs_driver_tb;
     reg clock = 1'b0;
     reg reset = 1'b1;
     reg in_valid = 1'b0;
