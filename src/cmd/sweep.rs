@@ -328,7 +328,19 @@ where
             let color = if label == "none" {
                 BLACK
             } else {
-                let (r, g, b) = Palette99::pick(c).rgb();
+                // Distinguishable on white (the "tab10" colours), then plotters' palette.
+                const TAB: [(u8, u8, u8); 6] = [
+                    (31, 119, 180),
+                    (214, 39, 40),
+                    (44, 160, 44),
+                    (255, 127, 14),
+                    (148, 103, 189),
+                    (140, 86, 75),
+                ];
+                let (r, g, b) = TAB
+                    .get(c)
+                    .copied()
+                    .unwrap_or_else(|| Palette99::pick(c).rgb());
                 RGBColor(r, g, b)
             };
             let xy: Vec<(f64, f64)> = pts.iter().map(|p| (p.rate[*k].0, p.acc.0)).collect();

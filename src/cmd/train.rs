@@ -14,7 +14,7 @@ use anyhow::{bail, Context};
 use golden::idx::{load_split, Dataset, Split};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -197,7 +197,8 @@ pub fn train_run(
     let n_batches = train.len().div_ceil(cfg.train.batch);
     while !tr.is_done() {
         let epoch = tr.epochs_done();
-        let bar = if show_progress {
+        let show_bar = show_progress && std::io::stderr().is_terminal();
+        let bar = if show_bar {
             let bar = ProgressBar::new(n_batches as u64);
             bar.set_style(
                 ProgressStyle::with_template(
@@ -212,18 +213,30 @@ pub fn train_run(
         } else {
             ProgressBar::hidden()
         };
+        let mut last_line = Instant::now();
         let outcome = loop {
             let pause_at = Instant::now() + Duration::from_secs(120);
             let outcome = tr.train_epoch(&train, &test, &mut |p| {
                 bar.set_position(p.batches_done as u64);
                 let rates: Vec<String> =
                     p.running_rates.iter().map(|r| format!("{r:.3}")).collect();
-                bar.set_message(format!(
+                let msg = format!(
                     "loss {:.4} acc {:.4} rate [{}]",
                     p.running_loss,
                     p.running_accuracy,
                     rates.join(" ")
-                ));
+                );
+                // Without a terminal (logs), a plain line every 30 s instead of the bar.
+                if !show_bar && last_line.elapsed() >= Duration::from_secs(30) {
+                    last_line = Instant::now();
+                    eprintln!(
+                        "epoch {}: batch {}/{} {msg}",
+                        p.epoch + 1,
+                        p.batches_done,
+                        p.batches_total
+                    );
+                }
+                bar.set_message(msg);
                 !stop.load(Ordering::SeqCst) && Instant::now() < pause_at
             })?;
             match outcome {
