@@ -6,6 +6,8 @@
 //! wait for `done` (with a cycle limit), and go on with the next sample right after `done`. At every posedge after reset they write the [`crate::events`] log
 //! (the values sampled just before the edge), so that the log and the VCD describe the same thing.
 //!
+//! Both waveforms use a 10 ns clock: posedge `c` (cycle `c` of the event log) is at `(10 c + 5)` ns.
+//!
 //! Stimulus file (32-bit hex words, whitespace separated, read by C++ and by `$readmemh`):
 //! `n_samples`, then per sample `n_events` followed by `neuron step` per event, ascending step.
 
@@ -75,6 +77,8 @@ pub fn verilator_bench_cpp() -> String {
 #include <vector>
 
 static const uint64_t RESET_CYCLES = {reset};
+// Clock period in the VCD (timescale 1ps): 10 ns, as in the Icarus bench; posedge c at (10c + 5) ns.
+static const uint64_t PERIOD_PS = 10000;
 
 int main(int argc, char** argv) {{
     std::string stim_path, log_path, vcd_path;
@@ -150,7 +154,7 @@ int main(int argc, char** argv) {{
     while (true) {{
         top->clock = 0;
         top->eval();
-        if (tfp) tfp->dump((uint64_t)10 * cycle);
+        if (tfp) tfp->dump(PERIOD_PS * cycle);
         // Values just before the posedge: what the flip-flops see.
         const bool in_reset = top->reset;
         const bool xfer = top->in_valid && top->in_ready;
@@ -170,7 +174,7 @@ int main(int argc, char** argv) {{
         }}
         top->clock = 1;
         top->eval();
-        if (tfp) tfp->dump((uint64_t)10 * cycle + 5);
+        if (tfp) tfp->dump(PERIOD_PS * cycle + PERIOD_PS / 2);
 
         // Host: decide the inputs of the next cycle from the sampled values.
         bool ok = true;
@@ -223,7 +227,7 @@ int main(int argc, char** argv) {{
     }}
     top->clock = 0;
     top->eval();
-    if (tfp) {{ tfp->dump((uint64_t)10 * (cycle + 1)); tfp->close(); }}
+    if (tfp) {{ tfp->dump(PERIOD_PS * (cycle + 1)); tfp->close(); }}
     top->final();
     fclose(log);
     return rc;

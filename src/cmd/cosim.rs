@@ -205,6 +205,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     println!("event log  {}", sim_run.event_log.display());
     if !report.is_clean() {
+        if let Some(&(sample, cycle)) = report.first_divergence().first() {
+            println!(
+                "first divergence: sample {sample} at cycle {cycle} = {} ns in the waveform (posedge c at 10c + 5 ns)",
+                10 * cycle + 5
+            );
+        }
         bail!(
             "{} of {n} samples differ between golden and the RTL",
             report.samples_with_mismatch()
