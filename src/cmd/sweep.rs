@@ -575,3 +575,83 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> TrainConfig {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut cfg = TrainConfig::load(&root.join("configs/fashion-baseline.toml")).unwrap();
+        cfg.train.epochs = 1;
+        cfg
+    }
+
+    #[test]
+    fn plan_expands_curves_strengths_seeds_and_layer_factors() {
+        let sweep: SweepConfig = toml::from_str(
+            r#"
+base = "x.toml"
+seeds = [1, 2]
+layer_factors = [1.0, 2.0, 4.0]
+[[curve]]
+kind = "mssr"
+strengths = [1e-4, 1e-3]
+[[curve]]
+kind = "mp"
+v_ref = 0.5
+strengths = [1e-3]
+"#,
+        )
+        .unwrap();
+        let runs = plan(&sweep, &base(), Path::new("o")).unwrap();
+        assert_eq!(runs.len(), 2 + 2 * 2 + 2);
+        let r = &runs[4]; // mssr 1e-3, seed 1
+        assert_eq!((r.label.as_str(), r.strength, r.seed), ("mssr", 1e-3, 1));
+        assert_eq!(r.cfg.regularizer.gamma, vec![1e-3, 2e-3, 4e-3]);
+        assert_eq!(r.dir, Path::new("o/mssr/g1e-3-s1"));
+        assert_eq!(runs[6].label, "mp-vref0.5");
+        assert_eq!(runs[6].cfg.regularizer.v_ref, Some(0.5));
+        // Wrong number of layer factors is refused with a reason.
+        let bad: SweepConfig = toml::from_str(
+            "base = \"x.toml\"\nseeds = [1]\nlayer_factors = [1.0]\n[[curve]]\nkind = \"fssr\"\nstrengths = [1e-3]\n",
+        )
+        .unwrap();
+        let err = plan(&bad, &base(), Path::new("o")).err().expect("refused");
+        assert!(err.to_string().contains("3 hidden layers"), "{err}");
+    }
+
+    #[test]
+    fn summary_and_plots_are_written() {
+        let mk = |label: &str, strength: f64, seed: u64, acc: f64, rate: f64| RunResult {
+            label: label.into(),
+            strength,
+            seed,
+            test_acc: acc,
+            train_acc: 1.0,
+            rates: vec![rate, rate + 0.1, rate + 0.2],
+            mean_rate: rate + 0.1,
+        };
+        let results = vec![
+            mk("none", 0.0, 1, 0.90, 0.5),
+            mk("none", 0.0, 2, 0.92, 0.5),
+            mk("mssr", 1e-3, 1, 0.89, 0.2),
+            mk("mssr", 1e-3, 2, 0.89, 0.3),
+        ];
+        let curves = summarize(&results, 3);
+        let none = &curves["none"][0];
+        assert!((none.acc.0 - 91.0).abs() < 1e-9);
+        // sample standard deviation of 90 and 92 = sqrt(2)
+        assert!((none.acc.1 - 2f64.sqrt()).abs() < 1e-9);
+        assert!((curves["mssr"][0].rate[3].0 - 0.35).abs() < 1e-12);
+        let dir = tempfile::tempdir().unwrap();
+        write_tables(dir.path(), &results, &curves, 3).unwrap();
+        write_plots(dir.path(), &curves, 3, "test").unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("tradeoff.svg")).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("mssr") && svg.contains("hidden layer 3"));
+        let png = std::fs::read(dir.path().join("tradeoff.png")).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        let sum = std::fs::read_to_string(dir.path().join("tradeoff-summary.csv")).unwrap();
+        assert_eq!(sum.lines().count(), 3);
+    }
+}

@@ -323,3 +323,74 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         bail!("training interrupted (resume with --resume)")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny_config(dir: &Path) -> (TrainConfig, PathBuf) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut cfg = TrainConfig::load(&root.join("configs/tiny.toml")).unwrap();
+        cfg.data.path = root.join("data/mnist-small").to_string_lossy().into_owned();
+        cfg.data.train_limit = Some(300);
+        cfg.data.test_limit = Some(100);
+        cfg.train.epochs = 2;
+        let path = dir.join("tiny.toml");
+        std::fs::write(&path, cfg.to_toml_string()).unwrap();
+        (cfg, path)
+    }
+
+    #[test]
+    fn train_run_writes_model_metrics_and_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cfg, cfg_path) = tiny_config(dir.path());
+        let out = dir.path().join("run");
+        let summary = train_run(&cfg, &cfg_path, &out, false, false).unwrap();
+        assert!(summary.completed);
+        assert_eq!(summary.epochs.len(), 2);
+        // The model file is golden's format, and golden's exact pass gives the reported accuracy.
+        let net = golden::io::load_float(&out.join(MODEL_FILE)).unwrap();
+        let (_, test) = load_data(&cfg, &cfg_path).unwrap();
+        let eval = trainer::evaluate(&net, &test);
+        assert_eq!(eval.accuracy, summary.epochs[1].test_accuracy);
+        let csv = std::fs::read_to_string(out.join(METRICS_FILE)).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], csv_header(1).trim_end());
+        assert_eq!(lines.len(), 3, "{csv}");
+        assert!(lines[2].starts_with("2,"));
+        let copied = TrainConfig::load(&out.join(CONFIG_FILE)).unwrap();
+        assert_eq!(copied, cfg);
+
+        // A second run into the same folder must be explicit.
+        let err = train_run(&cfg, &cfg_path, &out, false, false)
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("--resume"), "{err}");
+        // Resuming with a longer schedule continues and appends one row.
+        let mut longer = cfg.clone();
+        longer.train.epochs = 3;
+        let s = train_run(&longer, &cfg_path, &out, true, false).unwrap();
+        assert_eq!(s.epochs.len(), 1);
+        assert_eq!(s.epochs[0].epoch, 3);
+        let csv = std::fs::read_to_string(out.join(METRICS_FILE)).unwrap();
+        assert_eq!(csv.lines().count(), 4, "{csv}");
+        // ...and equals a straight 3-epoch run.
+        let straight = dir.path().join("straight");
+        train_run(&longer, &cfg_path, &straight, false, false).unwrap();
+        assert_eq!(
+            golden::io::load_float(&straight.join(MODEL_FILE)).unwrap(),
+            golden::io::load_float(&out.join(MODEL_FILE)).unwrap()
+        );
+    }
+
+    #[test]
+    fn missing_data_names_the_config_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut cfg, cfg_path) = tiny_config(dir.path());
+        cfg.data.path = "no/such/folder".into();
+        let err = train_run(&cfg, &cfg_path, &dir.path().join("o"), false, false)
+            .err()
+            .expect("refused");
+        assert!(format!("{err:#}").contains("data.path"), "{err:#}");
+    }
+}
