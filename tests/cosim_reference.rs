@@ -64,7 +64,6 @@ fn cosim_command_passes_on_a_matching_design_and_names_differences_otherwise() {
         &data,
         &["--samples", "25", "--vcd", vcd.to_str().unwrap()],
     );
-    eprintln!("{text}");
     assert!(ok, "{text}");
     assert!(
         text.contains("compared 25 samples: 0 with differences"),
@@ -98,6 +97,10 @@ fn cosim_command_passes_on_a_matching_design_and_names_differences_otherwise() {
         "{text}"
     );
     assert!(text.contains("sample 0 layer 1 neuron"), "{text}");
+    assert!(
+        text.contains("first divergence: sample 0 at cycle"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -112,4 +115,35 @@ fn cosim_command_rejects_a_model_that_does_not_match_the_design() {
     let (ok, text) = cosim(&design, &model, &data, &["--no-trace"]);
     assert!(!ok);
     assert!(text.contains("model threshold"), "{text}");
+}
+
+#[test]
+fn a_missing_simulator_is_named_with_its_install_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let net = random_net(4);
+    let design = tmp.path().join("design");
+    reference_design(&net, &design);
+    let model = tmp.path().join("q.safetensors");
+    golden::io::save_quant(&model, &net).unwrap();
+    let data = tmp.path().join("data");
+    dataset(&data, 2);
+    for (sim, var, hint) in [
+        ("verilator", "VERILATOR", "apt-get install verilator"),
+        ("iverilog", "IVERILOG", "apt-get install iverilog"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_ttfs"))
+            .args(["cosim", "--no-trace", "--simulator", sim, "--design"])
+            .arg(&design)
+            .arg("--model")
+            .arg(&model)
+            .arg("--data")
+            .arg(&data)
+            .env(var, "/nonexistent/bin/tool")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(text.contains(&format!("{sim} not found")), "{text}");
+        assert!(text.contains(hint), "{text}");
+    }
 }
