@@ -53,3 +53,19 @@ pub fn read_observed(
     }
     Ok(sim::vcd_read::read_vcd(vcd, sizes, n_steps, n_in_steps)?)
 }
+
+/// Checks that every requested sample index is below `available` (the samples `source` holds).
+pub fn check_samples(samples: &[usize], available: usize, source: &Path) -> Result<()> {
+    match samples.iter().find(|&&k| k >= available) {
+        Some(&k) if available == 0 => Err(WaveError::Invalid(format!(
+            "sample {k} is out of range: {} holds no finished sample",
+            source.display()
+        ))),
+        Some(&k) => Err(WaveError::Invalid(format!(
+            "sample {k} is out of range: {} holds {available} samples (0 to {})",
+            source.display(),
+            available - 1
+        ))),
+        None => Ok(()),
+    }
+}

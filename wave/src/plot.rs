@@ -2,8 +2,8 @@
 //! source) and membrane traces (potential with the threshold, and slope, against time step).
 //!
 //! Promises: a raster SVG holds exactly one `<circle>` per plotted spike and nothing else drawn as a
-//! circle; the axis descriptions state the plotted ranges (`time step n (0..=N)`,
-//! `neuron (0..=n-1)`); every file is written to a temporary name in the same folder and renamed,
+//! circle; the axis descriptions state the plotted ranges (`time step n (0 to N)`,
+//! `neuron (0 to n-1)`); every file is written to a temporary name in the same folder and renamed,
 //! so no half-written picture is left behind. Text uses the bundled DejaVu Sans (no system fonts).
 
 use crate::error::{Result, WaveError};
@@ -186,9 +186,11 @@ impl Figure for Raster {
                 chart
                     .configure_mesh()
                     .disable_mesh()
-                    .x_desc(format!("time step n (0..={})", self.n_steps))
-                    .y_desc(format!("neuron (0..={})", n.saturating_sub(1)))
+                    .x_desc(format!("time step n (0 to {})", self.n_steps))
+                    .y_desc(format!("neuron (0 to {})", n.saturating_sub(1)))
                     .label_style(("sans-serif", 12))
+                    .x_label_formatter(&|x| format!("{x:.0}"))
+                    .y_label_formatter(&|y| format!("{y:.0}"))
                     .axis_desc_style(("sans-serif", 13))
                     .draw()
                     .map_err(e)?;
@@ -269,9 +271,11 @@ impl Figure for Membrane {
                 .map_err(e)?;
             chart
                 .configure_mesh()
-                .x_desc(format!("time step n (0..={})", self.n_steps))
+                .x_desc(format!("time step n (0 to {})", self.n_steps))
                 .y_desc("V[n] (integer)")
                 .label_style(("sans-serif", 12))
+                .x_label_formatter(&|x| format!("{x:.0}"))
+                .y_label_formatter(&|y| format!("{y:.0}"))
                 .axis_desc_style(("sans-serif", 13))
                 .draw()
                 .map_err(e)?;
@@ -312,7 +316,7 @@ impl Figure for Membrane {
             }
             chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
+                .position(SeriesLabelPosition::LowerRight)
                 .background_style(WHITE.mix(0.85))
                 .border_style(BLACK)
                 .label_font(("sans-serif", 12))
@@ -345,9 +349,11 @@ impl Figure for Membrane {
                 .map_err(e)?;
             chart
                 .configure_mesh()
-                .x_desc(format!("time step n (0..={})", self.n_steps))
+                .x_desc(format!("time step n (0 to {})", self.n_steps))
                 .y_desc("S[n] (integer)")
                 .label_style(("sans-serif", 12))
+                .x_label_formatter(&|x| format!("{x:.0}"))
+                .y_label_formatter(&|y| format!("{y:.0}"))
                 .axis_desc_style(("sans-serif", 13))
                 .draw()
                 .map_err(e)?;

@@ -1,0 +1,343 @@
+//! `ttfs wave`: look at spikes and waveforms. For chosen samples, from golden's integer model and
+//! (with `--vcd`) from a co-simulation VCD written by `ttfs cosim --vcd`: a terminal summary per sample
+//! with every difference from golden highlighted, spike rasters per layer (golden and hardware side by
+//! side), membrane potential and slope of chosen neurons with the threshold, a GTKWave save file, and
+//! (with `--compare-model`) the rasters of two models on the same sample side by side.
+//!
+//! Sample `k` of the VCD is sample `k` of the data split: `ttfs cosim` runs the first N samples.
+
+use super::data::{check_fit, default_data_dir, load_data, load_model, parse_samples, SplitArg};
+use super::quantize::QuantArgs;
+use anyhow::{bail, Context, Result};
+use golden::integer::{IntInference, IntegerRunner};
+use golden::io::Model;
+use golden::{encode, QuantNetwork};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use wave::plot::{write_svg_png, Membrane, MembraneSeries, Raster};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Integer model (the one the design was generated from), or a float model with --bits/--steps.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Co-simulation VCD (`ttfs cosim --vcd`); without it, golden's views only.
+    #[arg(long)]
+    pub vcd: Option<PathBuf>,
+    /// Folder with IDX files. Default: the embedded MNIST subset.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "test")]
+    pub split: SplitArg,
+    /// Samples, e.g. `0,5,10-12` (indices into the split; with --vcd also into the VCD's samples).
+    #[arg(long, default_value = "0")]
+    pub samples: String,
+    /// Layers in the rasters (0 = input). Default: every hidden layer and the output layer.
+    #[arg(long, value_delimiter = ',')]
+    pub layers: Vec<usize>,
+    /// Neurons for the membrane plots as LAYER:NEURON, e.g. `1:0,2:7`. Default: the first neuron to
+    /// fire in each layer (golden).
+    #[arg(long, value_delimiter = ',')]
+    pub neurons: Vec<String>,
+    /// Output folder for the pictures and the save file.
+    #[arg(long, default_value = "wave-out")]
+    pub out: PathBuf,
+    /// Summary only: no pictures.
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Write a GTKWave save file `<out>/<vcd name>.gtkw` for the VCD.
+    #[arg(long, requires = "vcd")]
+    pub gtkw: bool,
+    /// Lanes per layer shown as analog potential/slope traces in the save file.
+    #[arg(long, default_value_t = 4)]
+    pub gtkw_lanes: usize,
+    /// A second model (e.g. SSR-regularized): its golden rasters beside the first model's.
+    #[arg(long)]
+    pub compare_model: Option<PathBuf>,
+    #[command(flatten)]
+    pub quant: QuantArgs,
+}
+
+/// An integer model from an integer file, or a float file quantized with the flags.
+fn integer_model(path: &Path, quant: &QuantArgs) -> Result<QuantNetwork> {
+    Ok(match load_model(path)? {
+        Model::Quant(q) => q,
+        Model::Float(f) => golden::quantize::quantize(&f, &quant.resolve()?)
+            .with_context(|| format!("quantizing {}", path.display()))?,
+    })
+}
+
+/// `LAYER:NEURON` pairs, checked against the layer sizes (input first).
+fn parse_neurons(specs: &[String], sizes: &[usize]) -> Result<Vec<(usize, usize)>> {
+    let mut out = Vec::new();
+    for s in specs {
+        let (l, i) = s
+            .split_once(':')
+            .with_context(|| format!("--neurons: '{s}' is not LAYER:NEURON"))?;
+        let l: usize = l
+            .trim()
+            .parse()
+            .with_context(|| format!("--neurons: bad layer in '{s}'"))?;
+        let i: usize = i
+            .trim()
+            .parse()
+            .with_context(|| format!("--neurons: bad neuron in '{s}'"))?;
+        if l == 0 || l >= sizes.len() {
+            bail!(
+                "--neurons: layer {l} has no potential (layers 1..={} compute)",
+                sizes.len() - 1
+            );
+        }
+        if i >= sizes[l] {
+            bail!(
+                "--neurons: layer {l} has {} neurons (0..={}), not {i}",
+                sizes[l],
+                sizes[l] - 1
+            );
+        }
+        out.push((l, i));
+    }
+    Ok(out)
+}
+
+/// Default membrane neurons: per computing layer, the first to fire (step, then index), else neuron 0.
+fn default_neurons(g: &IntInference) -> Vec<(usize, usize)> {
+    (1..g.spikes.layers.len())
+        .map(|l| {
+            let first = g.spikes.layers[l]
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| s.map(|k| (k, i)))
+                .min()
+                .map_or(0, |(_, i)| i);
+            (l, first)
+        })
+        .collect()
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let net = integer_model(&args.model, &args.quant)?;
+    let sizes = net.sizes();
+    let data_dir = args.data.clone().unwrap_or_else(default_data_dir);
+    let data = load_data(&data_dir, args.split, None)?;
+    check_fit(&data, sizes[0], &args.model, &data_dir)?;
+    let samples = parse_samples(&args.samples, data.len())?;
+    let n_layers = sizes.len() - 1;
+    let layers: Vec<usize> = if args.layers.is_empty() {
+        (1..=n_layers).collect()
+    } else {
+        args.layers.clone()
+    };
+    if let Some(&l) = layers.iter().find(|&&l| l > n_layers) {
+        bail!("--layers: layer {l} does not exist (0 = input .. {n_layers} = output)");
+    }
+    let explicit_neurons = parse_neurons(&args.neurons, &sizes)?;
+    let runner = IntegerRunner::new(&net);
+    let golden: Vec<IntInference> = samples
+        .iter()
+        .map(|&k| runner.run(&encode::encode_steps(data.image(k), net.n_in_steps)))
+        .collect();
+
+    // Hardware observations.
+    let observed = match &args.vcd {
+        Some(vcd) => {
+            let t0 = Instant::now();
+            let obs = wave::read_observed(vcd, &sizes, net.n_steps, net.n_in_steps)
+                .with_context(|| format!("reading the co-simulation VCD {}", vcd.display()))?;
+            let mb = std::fs::metadata(vcd).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+            eprintln!(
+                "read {} ({mb:.1} MB, {} samples) in {:.2} s",
+                vcd.display(),
+                obs.len(),
+                t0.elapsed().as_secs_f64()
+            );
+            wave::check_samples(&samples, obs.len(), vcd)?;
+            Some(obs)
+        }
+        None => None,
+    };
+
+    // Summary.
+    let color = std::io::stdout().is_terminal();
+    let mut differences = 0;
+    for (g, &k) in golden.iter().zip(&samples) {
+        let hw = observed.as_ref().map(|o| &o[k]);
+        let (text, d) = wave::summary::sample_summary(k, Some(data.labels[k]), g, hw, color);
+        print!("{text}");
+        differences += d;
+    }
+    if observed.is_some() {
+        println!(
+            "{} differences from golden in {} samples",
+            differences,
+            samples.len()
+        );
+    }
+
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    if args.gtkw {
+        if let Some(vcd) = &args.vcd {
+            let abs = std::fs::canonicalize(vcd)
+                .with_context(|| format!("locating {}", vcd.display()))?;
+            let (_, header) = wave::header::open(&abs)?;
+            let opts = wave::gtkw::GtkwOptions {
+                layers: if args.layers.is_empty() {
+                    Vec::new()
+                } else {
+                    layers.clone()
+                },
+                lanes: args.gtkw_lanes,
+                ..Default::default()
+            };
+            let (text, names) = wave::gtkw::gtkw_text(&header, &abs, &opts);
+            let stem = abs
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "ttfs".into());
+            let path = args.out.join(format!("{stem}.gtkw"));
+            golden::io::write_atomic(&path, text.as_bytes())?;
+            println!(
+                "wrote {} ({} signals; open with: gtkwave {} {})",
+                path.display(),
+                names.len(),
+                abs.display(),
+                path.display()
+            );
+        }
+    }
+    if args.no_plots {
+        return Ok(());
+    }
+
+    let second = match &args.compare_model {
+        Some(p) => {
+            let q = integer_model(p, &args.quant)?;
+            if q.sizes()[0] != sizes[0] {
+                bail!(
+                    "--compare-model {} has {} inputs, --model {} has {}",
+                    p.display(),
+                    q.sizes()[0],
+                    args.model.display(),
+                    sizes[0]
+                );
+            }
+            if let Some(&l) = layers.iter().find(|&&l| l >= q.sizes().len()) {
+                bail!(
+                    "--compare-model {} has no layer {l} (sizes {:?})",
+                    p.display(),
+                    q.sizes()
+                );
+            }
+            Some(q)
+        }
+        None => None,
+    };
+
+    // Which neurons to trace, per sample.
+    let neurons_of = |g: &IntInference| {
+        if explicit_neurons.is_empty() {
+            default_neurons(g)
+        } else {
+            explicit_neurons.clone()
+        }
+    };
+    let mut wanted: Vec<(usize, usize)> = golden.iter().flat_map(neurons_of).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let hw_traces = match (&args.vcd, &observed) {
+        (Some(vcd), Some(_)) => {
+            let t = wave::hwtrace::read_hw_traces(vcd, &samples, &wanted)
+                .with_context(|| format!("reading potentials from {}", vcd.display()))?;
+            if !t.missing_layers.is_empty() {
+                eprintln!(
+                    "note: {} has no engine signals of layers {:?} (traced with --trace-depth 1?): membrane plots show golden only there",
+                    vcd.display(),
+                    t.missing_layers
+                );
+            }
+            Some(t)
+        }
+        _ => None,
+    };
+
+    let model_name = |p: &Path| {
+        p.parent()
+            .and_then(|d| d.file_name())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.display().to_string())
+    };
+    let mut written = Vec::new();
+    for (g, &k) in golden.iter().zip(&samples) {
+        let label = data.labels[k];
+        let mut columns = vec![("golden".to_string(), g.spikes.clone())];
+        if let Some(o) = &observed {
+            columns.push(("hardware (VCD)".to_string(), o[k].spikes.clone()));
+        }
+        let raster = Raster::new(
+            format!("sample {k} (label {label}): spike raster"),
+            columns,
+            layers.clone(),
+            net.n_steps,
+        )?;
+        written.extend(write_svg_png(
+            &raster,
+            &args.out.join(format!("raster_s{k}")),
+        )?);
+
+        let series = neurons_of(g)
+            .into_iter()
+            .map(|(l, i)| {
+                let golden_trace = wave::trace::neuron_trace(&net, &g.spikes, l, i)?;
+                let hardware = hw_traces
+                    .as_ref()
+                    .and_then(|t| t.traces.get(&(k, l, i)).cloned());
+                Ok(MembraneSeries {
+                    label: format!("layer {l} neuron {i}"),
+                    golden: golden_trace,
+                    hardware,
+                })
+            })
+            .collect::<wave::Result<Vec<_>>>()?;
+        let membrane = Membrane {
+            title: format!("sample {k} (label {label}): membrane potential and slope"),
+            series,
+            n_steps: net.n_steps,
+        };
+        written.extend(write_svg_png(
+            &membrane,
+            &args.out.join(format!("membrane_s{k}")),
+        )?);
+
+        if let (Some(q2), Some(p2)) = (&second, &args.compare_model) {
+            let g2 =
+                IntegerRunner::new(q2).run(&encode::encode_steps(data.image(k), q2.n_in_steps));
+            let title = |p: &Path, g: &IntInference| {
+                let hidden: usize = g.spikes.counts()[1..g.spikes.layers.len() - 1].iter().sum();
+                format!(
+                    "{} (decision {}, {hidden} hidden spikes)",
+                    model_name(p),
+                    g.decision.map_or("none".to_string(), |d| d.to_string())
+                )
+            };
+            let cmp = Raster::new(
+                format!("sample {k} (label {label}): two models"),
+                vec![
+                    (title(&args.model, g), g.spikes.clone()),
+                    (title(p2, &g2), g2.spikes.clone()),
+                ],
+                layers.clone(),
+                net.n_steps.max(q2.n_steps),
+            )?;
+            written.extend(write_svg_png(
+                &cmp,
+                &args.out.join(format!("compare_s{k}")),
+            )?);
+        }
+    }
+    for p in &written {
+        println!("wrote {}", p.display());
+    }
+    Ok(())
+}

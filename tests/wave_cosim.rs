@@ -1,0 +1,384 @@
+//! `wave` on a real co-simulation: a random 9-20-7-3 network (4 lanes, so layers 1 and 2 are
+//! time-multiplexed over 5 and 2 groups) through `hdl::generate` -> Verilator with a full-depth VCD ->
+//! the wave readers. Checks the pictures' content (one SVG circle per spike, axis ranges), the
+//! hardware potentials against golden's trace, the GTKWave save file against the VCD's declared
+//! signals, the summary's highlighting of a difference, and clear errors on bad input.
+
+#[path = "../sim/tests/common/mod.rs"]
+mod common;
+
+use common::Rng;
+use golden::compare::ObservedInference;
+use golden::integer::{IntInference, IntegerRunner};
+use golden::{QuantLayer, QuantNetwork, TimeParams};
+use hdl::HdlConfig;
+use ndarray::Array2;
+use sim::{RunConfig, Simulator};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use wave::plot::{svg_text, write_svg_png, Membrane, MembraneSeries, Raster};
+
+const SIZES: [usize; 4] = [9, 20, 7, 3];
+const N_STEPS: u32 = 12;
+const N_IN: u32 = 4;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    net: QuantNetwork,
+    golden: Vec<IntInference>,
+    observed: Vec<ObservedInference>,
+    /// Full-depth VCD (every signal of the design).
+    vcd: PathBuf,
+    /// The same run traced to the top-level ports only.
+    vcd_ports: PathBuf,
+}
+
+fn random_net(seed: u64) -> QuantNetwork {
+    let mut rng = Rng::new(seed);
+    let thresholds = [60i64, 50, 40];
+    let layers = (1..SIZES.len())
+        .map(|l| QuantLayer {
+            // 6-bit weights in -20..=31: mostly positive, so most neurons fire, some late or never.
+            weights: Array2::from_shape_simple_fn((SIZES[l], SIZES[l - 1]), || {
+                rng.range(-20, 31) as i32
+            }),
+            threshold_q: thresholds[l - 1],
+            scale: 1.0,
+            weight_bits: 6,
+        })
+        .collect();
+    QuantNetwork::new(N_STEPS, N_IN, TimeParams::default(), layers).unwrap()
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let net = random_net(5);
+        let design = hdl::generate(&net, &HdlConfig { lanes: vec![4] }).unwrap();
+        let ddir = dir.path().join("design");
+        std::fs::create_dir_all(&ddir).unwrap();
+        std::fs::write(ddir.join(hdl::VERILOG_FILE), &design.verilog).unwrap();
+        for (name, text) in &design.memories {
+            std::fs::write(ddir.join(name), text).unwrap();
+        }
+        std::fs::write(ddir.join(hdl::MANIFEST_FILE), design.manifest.to_json()).unwrap();
+        let d = sim::Design::load(&ddir).unwrap();
+        let mut rng = Rng::new(11);
+        let inputs: Vec<Vec<Option<u32>>> = (0..5)
+            .map(|_| {
+                (0..SIZES[0])
+                    .map(|_| (rng.range(0, 3) != 0).then(|| rng.range(0, N_IN as i64) as u32))
+                    .collect()
+            })
+            .collect();
+        let runner = IntegerRunner::new(&net);
+        let golden: Vec<IntInference> = inputs.iter().map(|x| runner.run(x)).collect();
+        let vcd = dir.path().join("full.vcd");
+        let mut cfg = RunConfig::new(Simulator::Verilator, &dir.path().join("run"));
+        cfg.vcd = Some(vcd.clone());
+        let run = sim::run(&d, &inputs, &cfg).unwrap();
+        let vcd_ports = dir.path().join("ports.vcd");
+        cfg.vcd = Some(vcd_ports.clone());
+        cfg.trace_depth = Some(1);
+        sim::run(&d, &inputs, &cfg).unwrap();
+        Fixture {
+            _dir: dir,
+            net,
+            golden,
+            observed: run.observed,
+            vcd,
+            vcd_ports,
+        }
+    })
+}
+
+fn spikes_in(train: &golden::SpikeTrain<u32>, layers: &[usize]) -> usize {
+    layers
+        .iter()
+        .map(|&l| train.layers[l].iter().flatten().count())
+        .sum()
+}
+
+#[test]
+fn observed_from_the_vcd_match_golden_and_the_summary_says_so() {
+    let f = fixture();
+    let obs = wave::read_observed(&f.vcd, &SIZES, N_STEPS, N_IN).unwrap();
+    assert_eq!(obs, f.observed);
+    assert_eq!(obs.len(), 5);
+    let mut fired = 0;
+    for (k, (g, o)) in f.golden.iter().zip(&obs).enumerate() {
+        let (text, diffs) = wave::summary::sample_summary(k, Some(3), g, Some(o), false);
+        assert_eq!(diffs, 0, "{text}");
+        assert!(!text.contains("!!"), "{text}");
+        assert!(text.contains(&format!("{} cycles", o.cycles)), "{text}");
+        // The layer lines carry golden/hardware counts and first/last steps.
+        let lines = wave::summary::layer_lines(&g.spikes);
+        for (l, line) in lines.iter().enumerate().skip(1) {
+            assert_eq!(line.spikes, g.spikes.layers[l].iter().flatten().count());
+            assert!(
+                text.contains(&format!("{}/{}", line.spikes, line.spikes)),
+                "{text}"
+            );
+            fired += line.spikes;
+        }
+    }
+    assert!(fired > 0, "the random network must fire");
+}
+
+#[test]
+fn a_difference_is_highlighted_with_layer_neuron_and_steps() {
+    let f = fixture();
+    let (l, i, k) = f.golden[0]
+        .spikes
+        .events()
+        .find(|&(l, _, _)| l == 1)
+        .expect("layer 1 fires in sample 0");
+    let mut o = f.observed[0].clone();
+    o.spikes.layers[l][i] = Some(k + 1);
+    let (text, diffs) = wave::summary::sample_summary(4, None, &f.golden[0], Some(&o), false);
+    assert_eq!(diffs, 1, "{text}");
+    let expected = format!(
+        "!! sample 4 layer 1 neuron {i}: expected step {k}, hardware step {}",
+        k + 1
+    );
+    assert!(text.contains(&expected), "{text}");
+    let (colored, _) = wave::summary::sample_summary(4, None, &f.golden[0], Some(&o), true);
+    assert!(colored.contains("\x1b[1;31m!! sample 4"), "{colored}");
+}
+
+#[test]
+fn raster_svg_has_one_circle_per_spike_and_states_its_axis_ranges() {
+    let f = fixture();
+    let layers = vec![1, 2, 3];
+    for (k, (g, o)) in f.golden.iter().zip(&f.observed).enumerate() {
+        let raster = Raster::new(
+            format!("sample {k}"),
+            vec![
+                ("golden".into(), g.spikes.clone()),
+                ("hardware".into(), o.spikes.clone()),
+            ],
+            layers.clone(),
+            N_STEPS,
+        )
+        .unwrap();
+        let expected = spikes_in(&g.spikes, &layers) + spikes_in(&o.spikes, &layers);
+        assert_eq!(raster.dot_count(), expected);
+        let svg = svg_text(&raster).unwrap();
+        assert_eq!(svg.matches("<circle").count(), expected, "sample {k}");
+        assert_eq!(
+            svg.matches(&format!("time step n (0 to {N_STEPS})"))
+                .count(),
+            6
+        );
+        for (l, n) in [(1, 20), (2, 7), (3, 3)] {
+            let desc = format!("neuron (0 to {})", n - 1);
+            assert_eq!(svg.matches(&desc).count(), 2, "layer {l}: {desc}");
+            let c = g.spikes.layers[l].iter().flatten().count();
+            assert!(svg.contains(&format!("golden: layer {l}, {c} spikes")));
+        }
+    }
+    // The input layer can be drawn too; files are written as SVG and PNG.
+    let dir = tempfile::tempdir().unwrap();
+    let raster = Raster::new(
+        "inputs",
+        vec![("golden".into(), f.golden[0].spikes.clone())],
+        vec![0],
+        N_STEPS,
+    )
+    .unwrap();
+    let [svg, png] = write_svg_png(&raster, &dir.path().join("r")).unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(
+        text.matches("<circle").count(),
+        f.golden[0].spikes.layers[0].iter().flatten().count()
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(bytes.len() > 1000);
+    // No temporary file is left behind.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn hardware_potentials_and_slopes_equal_golden_traces() {
+    let f = fixture();
+    let neurons: Vec<(usize, usize)> = (1..SIZES.len())
+        .flat_map(|l| (0..SIZES[l]).map(move |i| (l, i)))
+        .collect();
+    let samples = [0, 2, 4];
+    let hw = wave::hwtrace::read_hw_traces(&f.vcd, &samples, &neurons).unwrap();
+    assert!(hw.missing_layers.is_empty());
+    let mut compared = 0;
+    for &k in &samples {
+        for &(l, i) in &neurons {
+            let g = wave::trace::neuron_trace(&f.net, &f.golden[k].spikes, l, i).unwrap();
+            // The golden trace spikes where golden's forward pass says.
+            assert_eq!(g.spike_step, f.golden[k].spikes.layers[l][i]);
+            let pts = &hw.traces[&(k, l, i)];
+            let steps: Vec<u32> = pts.iter().map(|p| p.step).collect();
+            assert_eq!(steps, (1..=N_STEPS).collect::<Vec<_>>(), "{k} {l} {i}");
+            for p in pts {
+                let n = p.step as usize;
+                assert_eq!(
+                    (p.potential, p.slope),
+                    (g.potential[n], g.slope[n]),
+                    "sample {k} layer {l} neuron {i} step {n}"
+                );
+                assert_eq!(
+                    p.fired_before,
+                    g.spike_step.is_some_and(|s| (s as usize) < n)
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, samples.len() * 30 * N_STEPS as usize);
+    // Only the requested samples are read; the ports-only VCD has no engine signals.
+    let ports = wave::hwtrace::read_hw_traces(&f.vcd_ports, &[0], &[(1, 0), (3, 2)]).unwrap();
+    assert_eq!(ports.missing_layers, vec![1, 3]);
+    assert!(ports.traces.is_empty());
+}
+
+#[test]
+fn membrane_figure_draws_threshold_and_both_sources() {
+    let f = fixture();
+    let hw = wave::hwtrace::read_hw_traces(&f.vcd, &[1], &[(1, 3), (3, 0)]).unwrap();
+    let series: Vec<MembraneSeries> = [(1, 3), (3, 0)]
+        .iter()
+        .map(|&(l, i)| MembraneSeries {
+            label: format!("layer {l} neuron {i}"),
+            golden: wave::trace::neuron_trace(&f.net, &f.golden[1].spikes, l, i).unwrap(),
+            hardware: hw.traces.get(&(1, l, i)).cloned(),
+        })
+        .collect();
+    let fig = Membrane {
+        title: "m".into(),
+        series,
+        n_steps: N_STEPS,
+    };
+    let svg = svg_text(&fig).unwrap();
+    assert!(svg.contains("threshold 60"));
+    assert!(svg.contains("threshold 40"));
+    assert_eq!(svg.matches("hardware (VCD)").count(), 2);
+    assert_eq!(svg.matches("layer 1 neuron 3: potential V[n]").count(), 1);
+    assert_eq!(svg.matches("layer 3 neuron 0: slope S[n]").count(), 1);
+    assert_eq!(
+        svg.matches(&format!("time step n (0 to {N_STEPS})"))
+            .count(),
+        4
+    );
+}
+
+fn declared(vcd: &Path) -> Vec<String> {
+    wave::header::open(vcd).unwrap().1.all_names()
+}
+
+#[test]
+fn gtkw_names_only_signals_of_the_vcd_grouped_per_layer() {
+    let f = fixture();
+    let (_, header) = wave::header::open(&f.vcd).unwrap();
+    let (text, names) = wave::gtkw::gtkw_text(&header, &f.vcd, &Default::default());
+    let in_file = wave::gtkw::names_in(&text);
+    assert_eq!(in_file, names);
+    let all = declared(&f.vcd);
+    for n in &in_file {
+        assert!(all.contains(n), "{n} is not declared in the VCD");
+    }
+    for l in 1..=3 {
+        assert!(
+            text.contains(&format!("-layer {l}\n")),
+            "group of layer {l}"
+        );
+        assert!(
+            in_file
+                .iter()
+                .any(|n| n.contains(&format!("u_layer{l}.g_lane[0].pot_sum"))),
+            "layer {l} potential"
+        );
+    }
+    // Potentials are signed analog traces (flags 0x8420), with stretch rows below.
+    assert!(text.contains("@8420\nTOP.ttfs_top.u_layer1.g_lane[0].pot_sum["));
+    assert!(text.contains(&format!("[dumpfile] \"{}\"", f.vcd.display())));
+    // 4 lanes shown per layer by default, fewer if asked; chosen layers only.
+    let opts = wave::gtkw::GtkwOptions {
+        layers: vec![2],
+        lanes: 1,
+        ..Default::default()
+    };
+    let (t2, n2) = wave::gtkw::gtkw_text(&header, &f.vcd, &opts);
+    assert!(!t2.contains("u_layer1") && !t2.contains("u_layer3"));
+    assert!(n2.iter().all(|n| !n.contains("g_lane[1]")));
+    // A ports-only VCD gets a save file with ports only.
+    let (_, ph) = wave::header::open(&f.vcd_ports).unwrap();
+    let (pt, pn) = wave::gtkw::gtkw_text(&ph, &f.vcd_ports, &Default::default());
+    let pall = declared(&f.vcd_ports);
+    assert!(
+        !pn.is_empty() && pn.iter().all(|n| pall.contains(n)),
+        "{pt}"
+    );
+    assert!(!pt.contains("u_layer"));
+}
+
+#[test]
+fn bad_inputs_give_clear_errors() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.vcd");
+    let e = wave::read_observed(&missing, &SIZES, N_STEPS, N_IN).unwrap_err();
+    assert!(e.to_string().contains("nope.vcd"), "{e}");
+    let e = wave::hwtrace::read_hw_traces(&missing, &[0], &[(1, 0)]).unwrap_err();
+    assert!(e.to_string().contains("nope.vcd"), "{e}");
+
+    // A VCD of something else: a clock and a counter.
+    let other = dir.path().join("other.vcd");
+    std::fs::write(
+        &other,
+        "$timescale 1ns $end\n$scope module top $end\n$var wire 1 ! clk $end\n$var wire 4 \" count [3:0] $end\n$upscope $end\n$enddefinitions $end\n#0\n0!\nb0 \"\n#5\n1!\n",
+    )
+    .unwrap();
+    let e = wave::read_observed(&other, &SIZES, N_STEPS, N_IN).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("other.vcd") && msg.contains("spk_valid"),
+        "{msg}"
+    );
+    let e = wave::hwtrace::read_hw_traces(&other, &[0], &[(1, 0)]).unwrap_err();
+    assert!(e.to_string().contains("clock, reset and start"), "{e}");
+    let (_, h) = wave::header::open(&other).unwrap();
+    let (_, names) = wave::gtkw::gtkw_text(&h, &other, &Default::default());
+    assert!(names.is_empty());
+
+    // Not a VCD at all.
+    let text = dir.path().join("text.vcd");
+    std::fs::write(&text, "hello\n").unwrap();
+    assert!(wave::header::open(&text).is_err());
+
+    // Sample out of range.
+    let e = wave::check_samples(&[2, 5], f.observed.len(), &f.vcd).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("sample 5 is out of range") && msg.contains("holds 5 samples"),
+        "{msg}"
+    );
+    assert!(wave::check_samples(&[0, 4], 5, &f.vcd).is_ok());
+
+    // Neuron or layer out of range in a golden trace.
+    let e = wave::trace::neuron_trace(&f.net, &f.golden[0].spikes, 2, 7).unwrap_err();
+    assert!(e.to_string().contains("layer 2 has 7 neurons"), "{e}");
+    let e = wave::trace::neuron_trace(&f.net, &f.golden[0].spikes, 4, 0).unwrap_err();
+    assert!(e.to_string().contains("layer 4 does not exist"), "{e}");
+    // A raster of a layer that does not exist.
+    let e = Raster::new(
+        "x",
+        vec![("g".into(), f.golden[0].spikes.clone())],
+        vec![4],
+        12,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("layer 4 does not exist"), "{e}");
+}
