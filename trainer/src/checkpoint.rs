@@ -32,6 +32,9 @@ struct State {
     running_correct: u64,
     running_samples: u64,
     running_spikes: Vec<u64>,
+    /// Training seconds of the current epoch so far.
+    #[serde(default)]
+    running_seconds: f64,
 }
 
 fn f32_bytes(v: &[f32]) -> Vec<u8> {
@@ -54,6 +57,7 @@ pub fn to_bytes(tr: &Trainer) -> Result<Vec<u8>> {
         running_correct: pos.running.correct,
         running_samples: pos.running.samples,
         running_spikes: pos.running.spikes.clone(),
+        running_seconds: pos.running.seconds,
     };
     let json = serde_json::to_string(&state)
         .map_err(|e| TrainError::Data(format!("checkpoint state: {e}")))?;
@@ -212,6 +216,7 @@ pub fn load(path: &Path, cfg: &TrainConfig) -> Result<Trainer> {
             correct: state.running_correct,
             samples: state.running_samples,
             spikes: state.running_spikes,
+            seconds: state.running_seconds,
         },
     };
     Trainer::from_parts(

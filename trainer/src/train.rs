@@ -43,6 +43,8 @@ pub struct Running {
     pub samples: u64,
     /// Spikes per weight layer's output (layer 1 first).
     pub spikes: Vec<u64>,
+    /// Wall time spent in training steps so far (across pauses and resumes), seconds.
+    pub seconds: f64,
 }
 
 impl Running {
@@ -50,6 +52,7 @@ impl Running {
         self.loss_sum += other.loss_sum;
         self.correct += other.correct;
         self.samples += other.samples;
+        self.seconds += other.seconds;
         if self.spikes.len() < other.spikes.len() {
             self.spikes.resize(other.spikes.len(), 0);
         }
@@ -98,9 +101,10 @@ pub struct EpochMetrics {
     /// Test-set firing rate per hidden layer.
     pub rates: Vec<f64>,
     pub mean_rate: f64,
-    /// Wall time of the training part of the epoch (without the test evaluation), seconds.
+    /// Wall time of the training steps of the epoch (without the test evaluation; summed over pauses
+    /// and resumes), seconds.
     pub train_seconds: f64,
-    /// Wall time of the whole epoch including evaluation, seconds.
+    /// `train_seconds` plus the test evaluation, seconds.
     pub seconds: f64,
     pub train_samples: u64,
 }
@@ -324,7 +328,6 @@ impl Trainer {
     ) -> Result<EpochOutcome> {
         check_data(&self.cfg, train, "training")?;
         check_data(&self.cfg, test, "test")?;
-        let started = std::time::Instant::now();
         let epoch = self.pos.epoch;
         let order = self.epoch_order(epoch, train.len());
         let batch = self.cfg.train.batch;
@@ -335,7 +338,9 @@ impl Trainer {
         while self.pos.batch < n_batches {
             let b = self.pos.batch;
             let idx = &order[b * batch..((b + 1) * batch).min(order.len())];
-            let r = self.step(train, idx, lr)?;
+            let step_started = std::time::Instant::now();
+            let mut r = self.step(train, idx, lr)?;
+            r.seconds = step_started.elapsed().as_secs_f64();
             self.pos.running.add(&r);
             self.pos.batch += 1;
             let run = &self.pos.running;
@@ -354,7 +359,8 @@ impl Trainer {
                 return Ok(EpochOutcome::Stopped);
             }
         }
-        let train_seconds = started.elapsed().as_secs_f64();
+        let train_seconds = self.pos.running.seconds;
+        let eval_started = std::time::Instant::now();
         let eval = evaluate(&self.net, test);
         let rates = eval.hidden_rates();
         let metrics = EpochMetrics {
@@ -365,7 +371,7 @@ impl Trainer {
             mean_rate: eval.stats.mean_hidden_rate(),
             rates,
             train_seconds,
-            seconds: started.elapsed().as_secs_f64(),
+            seconds: train_seconds + eval_started.elapsed().as_secs_f64(),
             train_samples: self.pos.running.samples,
         };
         self.pos = Position {
