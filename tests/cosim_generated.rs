@@ -136,7 +136,7 @@ fn random_two_layer_networks_match_golden_in_verilator() {
     let tmp = tempfile::tempdir().unwrap();
     let shape = two_layer();
     let (sizes, n_steps, n_in) = (&shape.sizes, shape.n_steps, shape.n_in_steps);
-    let nets = shape.same_text_networks(6, 1);
+    let nets = shape.same_text_networks(16, 1);
     let mut rng = Rng::new(99);
     let mut cov = Coverage::default();
     for (k, (net, design)) in nets.iter().enumerate() {
@@ -184,7 +184,7 @@ fn random_three_layer_networks_with_time_multiplexed_lanes_match_golden() {
         hdl: HdlConfig { lanes: vec![4] }, // 5, 2 and 1 groups
     };
     let (sizes, n_in) = (&shape.sizes, shape.n_in_steps);
-    let nets = shape.same_text_networks(4, 2);
+    let nets = shape.same_text_networks(10, 2);
     let mut rng = Rng::new(7);
     let mut cov = Coverage::default();
     for (k, (net, design)) in nets.iter().enumerate() {
@@ -197,6 +197,12 @@ fn random_three_layer_networks_with_time_multiplexed_lanes_match_golden() {
         rc.trace = k == 0;
         let run = sim::run(&d, &x, &rc).unwrap();
         check(&golden, &run.observed, &format!("network {k}"));
+        for (g, o) in golden.iter().zip(&run.observed) {
+            assert!(
+                o.cycles >= design.manifest.cycle_bound(&g.spikes),
+                "network {k}"
+            );
+        }
         if k == 0 {
             // Icarus Verilog on the same RTL and samples: same observations, cycle for cycle.
             let icarus = sim::run(
