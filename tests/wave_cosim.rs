@@ -31,6 +31,9 @@ struct Fixture {
     vcd: PathBuf,
     /// The same run traced to the top-level ports only.
     vcd_ports: PathBuf,
+    /// The same run with only samples 2 and 3 dumped (full depth).
+    vcd_window: PathBuf,
+    window_observed: Vec<ObservedInference>,
 }
 
 fn random_net(seed: u64) -> QuantNetwork {
@@ -82,6 +85,11 @@ fn fixture() -> &'static Fixture {
         cfg.vcd = Some(vcd_ports.clone());
         cfg.trace_depth = Some(1);
         sim::run(&d, &inputs, &cfg).unwrap();
+        let vcd_window = dir.path().join("window.vcd");
+        cfg.vcd = Some(vcd_window.clone());
+        cfg.trace_depth = None;
+        cfg.trace_samples = Some(2..4);
+        let window_observed = sim::run(&d, &inputs, &cfg).unwrap().observed;
         Fixture {
             _dir: dir,
             net,
@@ -89,6 +97,8 @@ fn fixture() -> &'static Fixture {
             observed: run.observed,
             vcd,
             vcd_ports,
+            vcd_window,
+            window_observed,
         }
     })
 }
@@ -381,4 +391,31 @@ fn bad_inputs_give_clear_errors() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("layer 4 does not exist"), "{e}");
+}
+
+#[test]
+fn a_sample_window_dumps_only_those_samples() {
+    let f = fixture();
+    // The run's results come from the event log and cover every sample.
+    assert_eq!(f.window_observed, f.observed);
+    let obs = wave::read_observed(&f.vcd_window, &SIZES, N_STEPS, N_IN).unwrap();
+    assert_eq!(obs.len(), 2);
+    for (j, o) in obs.iter().enumerate() {
+        let full = &f.observed[2 + j];
+        assert_eq!(o.spikes, full.spikes, "window sample {j}");
+        assert_eq!(o.decision, full.decision);
+        assert_eq!(o.cycles, full.cycles);
+        assert_eq!(o.load_cycles, full.load_cycles);
+    }
+    let window_len = std::fs::metadata(&f.vcd_window).unwrap().len();
+    let full_len = std::fs::metadata(&f.vcd).unwrap().len();
+    assert!(window_len < full_len * 3 / 4, "{window_len} vs {full_len}");
+    // Potentials of the window's first sample are those of data sample 2.
+    let hw = wave::hwtrace::read_hw_traces(&f.vcd_window, &[0], &[(2, 1)]).unwrap();
+    let g = wave::trace::neuron_trace(&f.net, &f.golden[2].spikes, 2, 1).unwrap();
+    let pts = &hw.traces[&(0, 2, 1)];
+    assert_eq!(pts.len(), N_STEPS as usize);
+    assert!(pts.iter().all(
+        |p| p.potential == g.potential[p.step as usize] && p.slope == g.slope[p.step as usize]
+    ));
 }

@@ -225,6 +225,10 @@ pub struct RunConfig {
     /// Hierarchy levels in the VCD: `None` = every signal of the design; `Some(1)` = the top-level
     /// ports only (what sim reads back; much smaller files for large designs).
     pub trace_depth: Option<u32>,
+    /// Samples dumped to the VCD (Verilator only): `None` = all; `Some(a..b)` = samples `a..b` only
+    /// (sample `a` is then the VCD's first sample and its cycles count from the window's start).
+    /// With a window the results are read from the event log, which always covers every sample.
+    pub trace_samples: Option<std::ops::Range<usize>>,
 }
 
 impl RunConfig {
@@ -236,6 +240,7 @@ impl RunConfig {
             vcd: None,
             timeout_cycles: None,
             trace_depth: None,
+            trace_samples: None,
         }
     }
 }
@@ -296,6 +301,15 @@ pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Res
         args.push(format!("+vcd={}", v.display()));
         if let Some(d) = cfg.trace_depth {
             args.push(format!("+trace_depth={}", d.max(1)));
+        }
+        if let Some(w) = &cfg.trace_samples {
+            if cfg.simulator != Simulator::Verilator {
+                return Err(SimError::Invalid(
+                    "a sample window for the VCD (trace_samples) needs Verilator".into(),
+                ));
+            }
+            args.push(format!("+trace_from={}", w.start));
+            args.push(format!("+trace_to={}", w.end));
         }
     }
 
@@ -361,9 +375,9 @@ pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Res
     }
     let m = &design.manifest;
     let t0 = Instant::now();
-    let observed = match &vcd_path {
-        Some(v) => read_vcd(v, &m.sizes, m.n_steps, m.n_in_steps)?,
-        None => read_event_log(&log_path, &m.sizes, m.n_steps, m.n_in_steps)?,
+    let observed = match (&vcd_path, &cfg.trace_samples) {
+        (Some(v), None) => read_vcd(v, &m.sizes, m.n_steps, m.n_in_steps)?,
+        _ => read_event_log(&log_path, &m.sizes, m.n_steps, m.n_in_steps)?,
     };
     let read_seconds = t0.elapsed().as_secs_f64();
     if observed.len() != inputs.len() {

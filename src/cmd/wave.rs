@@ -25,6 +25,10 @@ pub struct Args {
     /// Co-simulation VCD (`ttfs cosim --vcd`); without it, golden's views only.
     #[arg(long)]
     pub vcd: Option<PathBuf>,
+    /// Data sample of the VCD's first sample: K for a VCD dumped with a sample window starting at
+    /// sample K (`sim::RunConfig::trace_samples`).
+    #[arg(long, default_value_t = 0, requires = "vcd")]
+    pub vcd_first_sample: usize,
     /// Folder with IDX files. Default: the embedded MNIST subset.
     #[arg(long)]
     pub data: Option<PathBuf>,
@@ -152,7 +156,15 @@ pub fn run(args: &Args) -> Result<()> {
                 obs.len(),
                 t0.elapsed().as_secs_f64()
             );
-            wave::check_samples(&samples, obs.len(), vcd)?;
+            if let Some(&k) = samples.iter().find(|&&k| k < args.vcd_first_sample) {
+                bail!(
+                    "sample {k} is not in {}: its first sample is data sample {} (--vcd-first-sample)",
+                    vcd.display(),
+                    args.vcd_first_sample
+                );
+            }
+            let in_vcd: Vec<usize> = samples.iter().map(|k| k - args.vcd_first_sample).collect();
+            wave::check_samples(&in_vcd, obs.len(), vcd)?;
             Some(obs)
         }
         None => None,
@@ -162,7 +174,7 @@ pub fn run(args: &Args) -> Result<()> {
     let color = std::io::stdout().is_terminal();
     let mut differences = 0;
     for (g, &k) in golden.iter().zip(&samples) {
-        let hw = observed.as_ref().map(|o| &o[k]);
+        let hw = observed.as_ref().map(|o| &o[k - args.vcd_first_sample]);
         let (text, d) = wave::summary::sample_summary(k, Some(data.labels[k]), g, hw, color);
         print!("{text}");
         differences += d;
@@ -248,7 +260,8 @@ pub fn run(args: &Args) -> Result<()> {
     wanted.dedup();
     let hw_traces = match (&args.vcd, &observed) {
         (Some(vcd), Some(_)) => {
-            let t = wave::hwtrace::read_hw_traces(vcd, &samples, &wanted)
+            let in_vcd: Vec<usize> = samples.iter().map(|k| k - args.vcd_first_sample).collect();
+            let t = wave::hwtrace::read_hw_traces(vcd, &in_vcd, &wanted)
                 .with_context(|| format!("reading potentials from {}", vcd.display()))?;
             if !t.missing_layers.is_empty() {
                 eprintln!(
@@ -273,7 +286,10 @@ pub fn run(args: &Args) -> Result<()> {
         let label = data.labels[k];
         let mut columns = vec![("golden".to_string(), g.spikes.clone())];
         if let Some(o) = &observed {
-            columns.push(("hardware (VCD)".to_string(), o[k].spikes.clone()));
+            columns.push((
+                "hardware (VCD)".to_string(),
+                o[k - args.vcd_first_sample].spikes.clone(),
+            ));
         }
         let raster = Raster::new(
             format!("sample {k} (label {label}): spike raster"),
@@ -292,7 +308,7 @@ pub fn run(args: &Args) -> Result<()> {
                 let golden_trace = wave::trace::neuron_trace(&net, &g.spikes, l, i)?;
                 let hardware = hw_traces
                     .as_ref()
-                    .and_then(|t| t.traces.get(&(k, l, i)).cloned());
+                    .and_then(|t| t.traces.get(&(k - args.vcd_first_sample, l, i)).cloned());
                 Ok(MembraneSeries {
                     label: format!("layer {l} neuron {i}"),
                     golden: golden_trace,
