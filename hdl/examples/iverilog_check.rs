@@ -93,7 +93,10 @@ fn main() {
         };
         let exact = d.manifest.expected_cycles(&g.spikes);
         if !same || !dec_ok || cyc < bound || cyc != exact {
-            println!("expected cycles {exact}");
+            println!(
+                "expected cycles {exact}; golden spikes {:?}",
+                &g.spikes.layers[1..]
+            );
             ok = false;
             println!("sample {si}: spikes {same} decision rtl ({cv},{co}) golden {dec:?} cycles {cyc} bound {bound}");
             for (l, (a, b)) in got.iter().zip(&g.spikes.layers[1..]).enumerate() {

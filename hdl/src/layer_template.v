@@ -4,8 +4,8 @@
 //   CLEAR  zero the neuron state memory ($GROUPS$ cycles);
 //   RUN    for each step n: absorb every buffered input event with step < n (one weight word per
 //          group per cycle: slope += row), then update every group (potential += slope, fire at the
-//          first potential >= threshold); a group that fires stalls issue while its spikes leave one
-//          per cycle, ascending neuron index, 16 lanes scanned per cycle;
+//          first potential >= threshold); a group that fires is queued and issue waits until its
+//          spikes have left, one per cycle, ascending neuron index, 16 lanes scanned per cycle;
 //   DRAIN  wait for the pipeline and the serializer, pulse done.
 // Pipeline: issue (memory reads registered) -> compute and write back; a one-entry forward register
 // covers a read of the group written in the cycle before.
@@ -58,10 +58,11 @@ module ttfs_layer$L$ (
     reg  [$NW1$:0]  op_base;
     reg  [$TW1$:0]  op_step;
     wire            fire_any;
-    reg  [$PW1$:0]  pending;
-    wire            pend_busy = |pending;
-    wire            kill = op_valid && !op_absorb && fire_any;
-    wire            can_issue = (phase == PHASE_RUN) && !pend_busy && !kill;
+    reg  [1:0]      queue_count;
+    wire            queue_empty = (queue_count == 2'd0);
+    // Issue waits while fired groups are queued: a registered condition, so no path runs from the
+    // adders through the compare into the memory addresses.
+    wire            can_issue = (phase == PHASE_RUN) && queue_empty;
 
     reg             iss_valid;
     reg             iss_absorb;
@@ -140,7 +141,7 @@ module ttfs_layer$L$ (
                         stepping  <= !iss_absorb;
                     end
                 end
-                default: if (!op_valid && !pend_busy) begin
+                default: if (!op_valid && queue_empty) begin
                     phase       <= PHASE_IDLE;
                     done        <= 1'b1;
                     event_count <= $CW$'d0;
@@ -208,9 +209,17 @@ module ttfs_layer$L$ (
     endgenerate
     assign fire_any = |fire_vec;
 
-    // ---- spike serializer: one spike per cycle, ascending lane, 16 lanes examined per cycle
-    reg  [$NW1$:0]  pend_base;
-    reg  [$TW1$:0]  pend_step;$PEND_DECL$
+    // ---- spike queue and serializer. A group that fires is queued (its fire vector, neuron base and
+    // step); issue stops while the queue is not empty, so at most one more group (already in flight)
+    // can join it: two entries suffice. The head entry's spikes leave one per cycle, ascending lane,
+    // 16 lanes examined per cycle; the entry is popped with its last spike.
+    wire            push = op_valid && !op_absorb && fire_any;
+    reg  [$PW1$:0]  q0_bits;
+    reg  [$PW1$:0]  q1_bits;
+    reg  [$NW1$:0]  q0_base;
+    reg  [$NW1$:0]  q1_base;
+    reg  [$TW1$:0]  q0_step;
+    reg  [$TW1$:0]  q1_step;$Q_DECL$
     wire [15:0]     chunk_bits = $CHUNK_BITS$;
     wire            chunk_any;
     wire            chunk_i0, chunk_i1, chunk_i2, chunk_i3;
@@ -219,23 +228,44 @@ module ttfs_layer$L$ (
         .any(chunk_any)
     );
     wire [$KL1$:0]  pick_lane = $PICK_LANE$;
+    wire [$PW1$:0]  rest_bits = q0_bits & ~({$PW_1$'d0, 1'b1} << pick_lane);
+    wire            emit = !queue_empty && chunk_any;
+    wire            pop  = emit && (rest_bits == $PW$'d0);
     always @(posedge clock) begin
         spk_valid <= 1'b0;
         if (reset) begin
-            pending    <= $PW$'d0;
-            spk_neuron <= $NW$'d0;
-            spk_step   <= $TW$'d0;$SCAN_RESET$
-        end else if (kill) begin
-            pending   <= $FIRE_PAD$;$SCAN_RESET$
-            pend_base <= op_base;
-            pend_step <= op_step;$PEND_CAPTURE$
-        end else if (pend_busy) begin
-            if (chunk_any) begin
-                pending[pick_lane] <= 1'b0;
+            queue_count <= 2'd0;
+            spk_neuron  <= $NW$'d0;
+            spk_step    <= $TW$'d0;$SCAN_RESET$
+        end else begin
+            if (emit) begin
                 spk_valid  <= 1'b1;
-                spk_neuron <= pend_base + $LANE_AS_NEURON$;
-                spk_step   <= pend_step;$PEND_EMIT$
+                spk_neuron <= q0_base + $LANE_AS_NEURON$;
+                spk_step   <= q0_step;$Q_EMIT$
             end$SCAN_NEXT$
+            if (pop) begin
+                if (push) begin
+                    q0_bits <= $FIRE_PAD$;
+                    q0_base <= op_base;
+                    q0_step <= op_step;$Q_PUSH0$
+                end else begin
+                    q0_bits <= q1_bits;
+                    q0_base <= q1_base;
+                    q0_step <= q1_step;$Q_SHIFT$
+                end
+            end else begin
+                if (emit) q0_bits <= rest_bits;
+                if (push && queue_empty) begin
+                    q0_bits <= $FIRE_PAD$;
+                    q0_base <= op_base;
+                    q0_step <= op_step;$Q_PUSH0$
+                end else if (push) begin
+                    q1_bits <= $FIRE_PAD$;
+                    q1_base <= op_base;
+                    q1_step <= op_step;$Q_PUSH1$
+                end
+            end
+            queue_count <= queue_count + {1'b0, push} - {1'b0, pop};
         end
     end
 endmodule

@@ -17,15 +17,18 @@
 //!   added to the slopes: an input spike at step `k` counts from step `k + 1`); then every group is
 //!   updated (`V += S`, fire at the first `V >= threshold_q`, signed compare, at most once; a fired
 //!   neuron's potential is frozen, so the output layer keeps `V` at its spike step for the tie rule);
-//! * a group that fires stalls the issue while its spikes leave one per cycle (ascending neuron index,
-//!   scanned 16 lanes per cycle by the rust-hdl block [`first_set::FirstSet16`]); they are written to
-//!   the next layer's event buffer and shown on the `spk_*` monitor, so every layer's spikes come out in
-//!   ascending step order;
+//! * a group that fires is queued (fire vector, neuron base, step) and the issue waits until the
+//!   queue is empty again, a registered condition; its spikes leave one per cycle (ascending neuron
+//!   index, scanned 16 lanes per cycle by the rust-hdl block [`first_set::FirstSet16`]); they are
+//!   written to the next layer's event buffer and shown on the `spk_*` monitor, so every layer's
+//!   spikes come out in ascending step order;
 //! * the output layer's spikes drive the decision (first step, then larger `V`, then lower index).
 //!
 //! Two-stage pipeline: issue (registered reads of weight and state memories) then compute and write
-//! back, with a one-entry forward register; the longest path is one adder plus one compare per lane
-//! and a 16-input priority encoder, never a whole layer.
+//! back, with a one-entry forward register. The longest paths: memory output -> forward mux -> one
+//! adder and one signed compare per lane -> fire vector register (plus an OR over the lanes for the
+//! queue push); queue register -> 16-input priority encoder -> spike outputs. Nothing spans a layer,
+//! and no compare result feeds a memory address in the same cycle.
 //!
 //! # Widths
 //!

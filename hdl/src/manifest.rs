@@ -163,11 +163,11 @@ impl Manifest {
     }
 
     /// The exact cycle count of this architecture for one sample (same span as [`CYCLE_BOUND_TEXT`]),
-    /// from golden's spike train: per layer `3 + groups * (1 + e + n_steps) + s` plus, for every
-    /// `(step, group)` that fires, one stall cycle and one cycle per 16-lane chunk skipped by the
-    /// serializer (`lane_of_highest_spike / 16`), minus one if the last group fires at the last step
-    /// (that stall overlaps the drain); plus 1 for the top's `done` register. Tested equal to the
-    /// RTL in iverilog; `>= cycle_bound`.
+    /// from golden's spike train: per layer `3 + groups * (1 + e + n_steps) + s`, plus, for every
+    /// `(step, group)` that fires, one cycle per 16-lane chunk the serializer skips
+    /// (`lane_of_highest_spike / 16`), minus 1 when the op issued just before a layer's last op fires
+    /// (its spikes overlap the drain); plus 1 for the top's `done` register. Tested equal to the RTL
+    /// in iverilog; `>= cycle_bound`.
     pub fn expected_cycles(&self, spikes: &SpikeTrain<u32>) -> u64 {
         let mut total = 1u64;
         for (idx, layer) in self.layers.iter().enumerate() {
@@ -192,13 +192,59 @@ impl Manifest {
                     }
                 }
             }
-            for (&(step, group), &chunk) in &firing {
-                total += 1 + chunk as u64;
-                if step == self.n_steps && group + 1 == layer.groups {
-                    total -= 1;
+            total += firing.values().map(|&chunk| chunk as u64).sum::<u64>();
+            // The drain overlaps the serializer by one cycle when the op issued just before the
+            // layer's last op fires and the last op was issued right after it (see
+            // `drain_overlaps`).
+            let mut events_at = vec![0usize; self.n_steps as usize];
+            if let Some(v) = input {
+                for k in v.iter().flatten() {
+                    if let Some(c) = events_at.get_mut(*k as usize) {
+                        *c += 1;
+                    }
                 }
+            }
+            let overlap = drain_overlaps(self.n_steps, layer.groups, &events_at, |step, group| {
+                firing.contains_key(&(step, group))
+            });
+            if overlap {
+                total -= 1;
             }
         }
         total
     }
+}
+
+/// Replays a layer's issue sequence (per step `n`: one absorb per group for each event with step
+/// `n - 1`, which never fires; then the update of groups `0..groups`, which fires when the group has
+/// a spike at `n`). Op `i` is issued in the cycle right after op `i - 1` unless op `i - 2` fired while
+/// op `i - 1` was issued right after it (its spikes are then queued and block the issue). Returns
+/// whether the last op was issued right after an op that fires: then that op's spikes leave during
+/// the last op's compute cycle, one cycle of overlap with the drain.
+fn drain_overlaps(
+    n_steps: u32,
+    groups: usize,
+    events_at: &[usize],
+    fired: impl Fn(u32, usize) -> bool,
+) -> bool {
+    // (fires, issued right after its predecessor) of the last two ops
+    let mut prev2 = (false, true);
+    let mut prev1 = (false, true);
+    let mut push = |fires: bool| {
+        let immediate = !(prev2.0 && prev1.1);
+        prev2 = prev1;
+        prev1 = (fires, immediate);
+    };
+    for n in 1..=n_steps {
+        let absorbs = events_at.get(n as usize - 1).copied().unwrap_or(0) * groups;
+        // two non-firing ops in a row reset the chain; more change nothing
+        for _ in 0..absorbs.min(2) {
+            push(false);
+        }
+        for g in 0..groups {
+            push(fired(n, g));
+        }
+    }
+    // prev1 = the last op, prev2 = the one before it
+    prev2.0 && prev1.1
 }

@@ -84,13 +84,15 @@ pub fn layer_module(p: &LayerPlan, plan: &Plan) -> String {
     let s = |x: u32| x.to_string();
     let m1 = |x: usize| (x - 1).to_string();
     let first = p.layer == 1;
-    let mut pend_decl = String::new();
+    let mut q_decl = String::new();
     if p.last {
-        pend_decl += &format!("\n    reg  [{}:0]  pend_pot;", p.lanes * pb as usize - 1);
+        let w = p.lanes * pb as usize - 1;
+        q_decl += &format!("\n    reg  [{w}:0]  q0_pot;\n    reg  [{w}:0]  q1_pot;");
     }
     if p.chunks > 1 {
-        pend_decl += &format!("\n    reg  [{}:0]  scan_chunk;", kw - 1);
+        q_decl += &format!("\n    reg  [{}:0]  scan_chunk;", kw - 1);
     }
+    let if_last = |text: String| if p.last { text } else { String::new() };
     let pairs: Vec<(&str, String)> = vec![
         ("L", p.layer.to_string()),
         ("N_IN", p.n_in.to_string()),
@@ -187,13 +189,14 @@ pub fn layer_module(p: &LayerPlan, plan: &Plan) -> String {
         ),
         ("SEXT_WEIGHT", sign_extend("weight", wb, sb)),
         ("SEXT_SLOPE", sign_extend("slope", sb, pb)),
-        ("PEND_DECL", pend_decl),
+        ("Q_DECL", q_decl),
+        ("PW_1", (pw - 1).to_string()),
         (
             "CHUNK_BITS",
             if p.chunks == 1 {
-                "pending".into()
+                "q0_bits".into()
             } else {
-                "pending[scan_chunk*16 +: 16]".into()
+                "q0_bits[scan_chunk*16 +: 16]".into()
             },
         ),
         (
@@ -209,7 +212,7 @@ pub fn layer_module(p: &LayerPlan, plan: &Plan) -> String {
             if p.chunks == 1 {
                 String::new()
             } else {
-                format!("\n            scan_chunk <= {kw}'d0;")
+                format!("\n            scan_chunk  <= {kw}'d0;")
             },
         ),
         (
@@ -217,7 +220,13 @@ pub fn layer_module(p: &LayerPlan, plan: &Plan) -> String {
             if p.chunks == 1 {
                 String::new()
             } else {
-                format!(" else begin\n                scan_chunk <= scan_chunk + {kw}'d1;\n            end")
+                format!(
+                    "\n            if (pop) begin\
+                     \n                scan_chunk <= {kw}'d0;\
+                     \n            end else if (!queue_empty && !chunk_any) begin\
+                     \n                scan_chunk <= scan_chunk + {kw}'d1;\
+                     \n            end"
+                )
             },
         ),
         (
@@ -225,20 +234,22 @@ pub fn layer_module(p: &LayerPlan, plan: &Plan) -> String {
             resize_unsigned("fire_vec", p.lanes as u32, pw as u32),
         ),
         (
-            "PEND_CAPTURE",
-            if p.last {
-                "\n            pend_pot  <= pot_vec;".into()
-            } else {
-                String::new()
-            },
+            "Q_EMIT",
+            if_last(format!(
+                "\n                spk_potential <= q0_pot[pick_lane*{pb} +: {pb}];"
+            )),
         ),
         (
-            "PEND_EMIT",
-            if p.last {
-                format!("\n                spk_potential <= pend_pot[pick_lane*{pb} +: {pb}];")
-            } else {
-                String::new()
-            },
+            "Q_PUSH0",
+            if_last("\n                    q0_pot  <= pot_vec;".into()),
+        ),
+        (
+            "Q_PUSH1",
+            if_last("\n                    q1_pot  <= pot_vec;".into()),
+        ),
+        (
+            "Q_SHIFT",
+            if_last("\n                    q0_pot  <= q1_pot;".into()),
         ),
         ("LANE_AS_NEURON", resize_unsigned("pick_lane", kl, nw)),
     ];

@@ -43,8 +43,8 @@ endmodule // top
 //   CLEAR  zero the neuron state memory (2 cycles);
 //   RUN    for each step n: absorb every buffered input event with step < n (one weight word per
 //          group per cycle: slope += row), then update every group (potential += slope, fire at the
-//          first potential >= threshold); a group that fires stalls issue while its spikes leave one
-//          per cycle, ascending neuron index, 16 lanes scanned per cycle;
+//          first potential >= threshold); a group that fires is queued and issue waits until its
+//          spikes have left, one per cycle, ascending neuron index, 16 lanes scanned per cycle;
 //   DRAIN  wait for the pipeline and the serializer, pulse done.
 // Pipeline: issue (memory reads registered) -> compute and write back; a one-entry forward register
 // covers a read of the group written in the cycle before.
@@ -99,10 +99,11 @@ module ttfs_layer1 (
     reg  [0:0]  op_base;
     reg  [3:0]  op_step;
     wire            fire_any;
-    reg  [15:0]  pending;
-    wire            pend_busy = |pending;
-    wire            kill = op_valid && !op_absorb && fire_any;
-    wire            can_issue = (phase == PHASE_RUN) && !pend_busy && !kill;
+    reg  [1:0]      queue_count;
+    wire            queue_empty = (queue_count == 2'd0);
+    // Issue waits while fired groups are queued: a registered condition, so no path runs from the
+    // adders through the compare into the memory addresses.
+    wire            can_issue = (phase == PHASE_RUN) && queue_empty;
 
     reg             iss_valid;
     reg             iss_absorb;
@@ -184,7 +185,7 @@ module ttfs_layer1 (
                         stepping  <= !iss_absorb;
                     end
                 end
-                default: if (!op_valid && !pend_busy) begin
+                default: if (!op_valid && queue_empty) begin
                     phase       <= PHASE_IDLE;
                     done        <= 1'b1;
                     event_count <= 2'd0;
@@ -250,10 +251,18 @@ module ttfs_layer1 (
     endgenerate
     assign fire_any = |fire_vec;
 
-    // ---- spike serializer: one spike per cycle, ascending lane, 16 lanes examined per cycle
-    reg  [0:0]  pend_base;
-    reg  [3:0]  pend_step;
-    wire [15:0]     chunk_bits = pending;
+    // ---- spike queue and serializer. A group that fires is queued (its fire vector, neuron base and
+    // step); issue stops while the queue is not empty, so at most one more group (already in flight)
+    // can join it: two entries suffice. The head entry's spikes leave one per cycle, ascending lane,
+    // 16 lanes examined per cycle; the entry is popped with its last spike.
+    wire            push = op_valid && !op_absorb && fire_any;
+    reg  [15:0]  q0_bits;
+    reg  [15:0]  q1_bits;
+    reg  [0:0]  q0_base;
+    reg  [0:0]  q1_base;
+    reg  [3:0]  q0_step;
+    reg  [3:0]  q1_step;
+    wire [15:0]     chunk_bits = q0_bits;
     wire            chunk_any;
     wire            chunk_i0, chunk_i1, chunk_i2, chunk_i3;
     ttfs_first_set16 u_first_set (
@@ -261,23 +270,44 @@ module ttfs_layer1 (
         .any(chunk_any)
     );
     wire [3:0]  pick_lane = {chunk_i3, chunk_i2, chunk_i1, chunk_i0};
+    wire [15:0]  rest_bits = q0_bits & ~({15'd0, 1'b1} << pick_lane);
+    wire            emit = !queue_empty && chunk_any;
+    wire            pop  = emit && (rest_bits == 16'd0);
     always @(posedge clock) begin
         spk_valid <= 1'b0;
         if (reset) begin
-            pending    <= 16'd0;
-            spk_neuron <= 1'd0;
-            spk_step   <= 4'd0;
-        end else if (kill) begin
-            pending   <= {15'd0, fire_vec};
-            pend_base <= op_base;
-            pend_step <= op_step;
-        end else if (pend_busy) begin
-            if (chunk_any) begin
-                pending[pick_lane] <= 1'b0;
+            queue_count <= 2'd0;
+            spk_neuron  <= 1'd0;
+            spk_step    <= 4'd0;
+        end else begin
+            if (emit) begin
                 spk_valid  <= 1'b1;
-                spk_neuron <= pend_base + pick_lane[0:0];
-                spk_step   <= pend_step;
+                spk_neuron <= q0_base + pick_lane[0:0];
+                spk_step   <= q0_step;
             end
+            if (pop) begin
+                if (push) begin
+                    q0_bits <= {15'd0, fire_vec};
+                    q0_base <= op_base;
+                    q0_step <= op_step;
+                end else begin
+                    q0_bits <= q1_bits;
+                    q0_base <= q1_base;
+                    q0_step <= q1_step;
+                end
+            end else begin
+                if (emit) q0_bits <= rest_bits;
+                if (push && queue_empty) begin
+                    q0_bits <= {15'd0, fire_vec};
+                    q0_base <= op_base;
+                    q0_step <= op_step;
+                end else if (push) begin
+                    q1_bits <= {15'd0, fire_vec};
+                    q1_base <= op_base;
+                    q1_step <= op_step;
+                end
+            end
+            queue_count <= queue_count + {1'b0, push} - {1'b0, pop};
         end
     end
 endmodule
@@ -288,8 +318,8 @@ endmodule
 //   CLEAR  zero the neuron state memory (1 cycles);
 //   RUN    for each step n: absorb every buffered input event with step < n (one weight word per
 //          group per cycle: slope += row), then update every group (potential += slope, fire at the
-//          first potential >= threshold); a group that fires stalls issue while its spikes leave one
-//          per cycle, ascending neuron index, 16 lanes scanned per cycle;
+//          first potential >= threshold); a group that fires is queued and issue waits until its
+//          spikes have left, one per cycle, ascending neuron index, 16 lanes scanned per cycle;
 //   DRAIN  wait for the pipeline and the serializer, pulse done.
 // Pipeline: issue (memory reads registered) -> compute and write back; a one-entry forward register
 // covers a read of the group written in the cycle before.
@@ -343,10 +373,11 @@ module ttfs_layer2 (
     reg  [0:0]  op_base;
     reg  [3:0]  op_step;
     wire            fire_any;
-    reg  [15:0]  pending;
-    wire            pend_busy = |pending;
-    wire            kill = op_valid && !op_absorb && fire_any;
-    wire            can_issue = (phase == PHASE_RUN) && !pend_busy && !kill;
+    reg  [1:0]      queue_count;
+    wire            queue_empty = (queue_count == 2'd0);
+    // Issue waits while fired groups are queued: a registered condition, so no path runs from the
+    // adders through the compare into the memory addresses.
+    wire            can_issue = (phase == PHASE_RUN) && queue_empty;
 
     reg             iss_valid;
     reg             iss_absorb;
@@ -425,7 +456,7 @@ module ttfs_layer2 (
                         stepping  <= !iss_absorb;
                     end
                 end
-                default: if (!op_valid && !pend_busy) begin
+                default: if (!op_valid && queue_empty) begin
                     phase       <= PHASE_IDLE;
                     done        <= 1'b1;
                     event_count <= 2'd0;
@@ -493,11 +524,20 @@ module ttfs_layer2 (
     endgenerate
     assign fire_any = |fire_vec;
 
-    // ---- spike serializer: one spike per cycle, ascending lane, 16 lanes examined per cycle
-    reg  [0:0]  pend_base;
-    reg  [3:0]  pend_step;
-    reg  [13:0]  pend_pot;
-    wire [15:0]     chunk_bits = pending;
+    // ---- spike queue and serializer. A group that fires is queued (its fire vector, neuron base and
+    // step); issue stops while the queue is not empty, so at most one more group (already in flight)
+    // can join it: two entries suffice. The head entry's spikes leave one per cycle, ascending lane,
+    // 16 lanes examined per cycle; the entry is popped with its last spike.
+    wire            push = op_valid && !op_absorb && fire_any;
+    reg  [15:0]  q0_bits;
+    reg  [15:0]  q1_bits;
+    reg  [0:0]  q0_base;
+    reg  [0:0]  q1_base;
+    reg  [3:0]  q0_step;
+    reg  [3:0]  q1_step;
+    reg  [13:0]  q0_pot;
+    reg  [13:0]  q1_pot;
+    wire [15:0]     chunk_bits = q0_bits;
     wire            chunk_any;
     wire            chunk_i0, chunk_i1, chunk_i2, chunk_i3;
     ttfs_first_set16 u_first_set (
@@ -505,25 +545,49 @@ module ttfs_layer2 (
         .any(chunk_any)
     );
     wire [3:0]  pick_lane = {chunk_i3, chunk_i2, chunk_i1, chunk_i0};
+    wire [15:0]  rest_bits = q0_bits & ~({15'd0, 1'b1} << pick_lane);
+    wire            emit = !queue_empty && chunk_any;
+    wire            pop  = emit && (rest_bits == 16'd0);
     always @(posedge clock) begin
         spk_valid <= 1'b0;
         if (reset) begin
-            pending    <= 16'd0;
-            spk_neuron <= 1'd0;
-            spk_step   <= 4'd0;
-        end else if (kill) begin
-            pending   <= {14'd0, fire_vec};
-            pend_base <= op_base;
-            pend_step <= op_step;
-            pend_pot  <= pot_vec;
-        end else if (pend_busy) begin
-            if (chunk_any) begin
-                pending[pick_lane] <= 1'b0;
+            queue_count <= 2'd0;
+            spk_neuron  <= 1'd0;
+            spk_step    <= 4'd0;
+        end else begin
+            if (emit) begin
                 spk_valid  <= 1'b1;
-                spk_neuron <= pend_base + pick_lane[0:0];
-                spk_step   <= pend_step;
-                spk_potential <= pend_pot[pick_lane*7 +: 7];
+                spk_neuron <= q0_base + pick_lane[0:0];
+                spk_step   <= q0_step;
+                spk_potential <= q0_pot[pick_lane*7 +: 7];
             end
+            if (pop) begin
+                if (push) begin
+                    q0_bits <= {14'd0, fire_vec};
+                    q0_base <= op_base;
+                    q0_step <= op_step;
+                    q0_pot  <= pot_vec;
+                end else begin
+                    q0_bits <= q1_bits;
+                    q0_base <= q1_base;
+                    q0_step <= q1_step;
+                    q0_pot  <= q1_pot;
+                end
+            end else begin
+                if (emit) q0_bits <= rest_bits;
+                if (push && queue_empty) begin
+                    q0_bits <= {14'd0, fire_vec};
+                    q0_base <= op_base;
+                    q0_step <= op_step;
+                    q0_pot  <= pot_vec;
+                end else if (push) begin
+                    q1_bits <= {14'd0, fire_vec};
+                    q1_base <= op_base;
+                    q1_step <= op_step;
+                    q1_pot  <= pot_vec;
+                end
+            end
+            queue_count <= queue_count + {1'b0, push} - {1'b0, pop};
         end
     end
 endmodule
