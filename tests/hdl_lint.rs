@@ -35,7 +35,7 @@ fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork
     // mean 0: about half of the weights are negative (activity does not matter for lint)
     let mu = vec![0.0; sizes.len() - 1];
     let f = FloatNetwork::random_init(sizes, TimeParams::default(), &mu, 2.0, seed).unwrap();
-    let q = quantize(
+    quantize(
         &f,
         &QuantConfig {
             weight_bits: bits,
@@ -43,8 +43,7 @@ fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork
             clip_percentile: None,
         },
     )
-    .unwrap();
-    q
+    .unwrap()
 }
 
 fn write_design(design: &hdl::Design, dir: &Path) {
