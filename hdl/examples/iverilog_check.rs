@@ -1,5 +1,9 @@
 //! Developer check: random small networks -> Verilog -> iverilog run -> compare with golden.
 //! `cargo run -p hdl --example iverilog_check -- SIZES LANES BITS STEPS SEED SAMPLES OUTDIR`
+//! e.g. `-- 784,400,10 16 8 128 11 2 /tmp/big`: writes the design, `q.safetensors` (usable with
+//! `ttfs cosim`), the driver bench `driver_tb.iv` (not `.v`, so `sim` does not pick it up), runs it and
+//! compares spikes, decision and cycles (== `Manifest::expected_cycles`) with golden. A dev tool: it
+//! unwraps freely; the tests in `tests/hdl_exact.rs` are the checked version.
 use golden::{integer, FloatNetwork, TimeParams};
 use rand::{Rng, SeedableRng};
 
@@ -41,12 +45,12 @@ fn main() {
         })
         .collect();
     std::fs::write(
-        out.join("tb.v"),
+        out.join("driver_tb.iv"),
         hdl::testbench::driver(&d.manifest, &samples),
     )
     .unwrap();
     let st = std::process::Command::new("iverilog")
-        .args(["-g2005", "-o", "sim.vvp", "tb.v", "ttfs_top.v"])
+        .args(["-g2005", "-o", "sim.vvp", "driver_tb.iv", "ttfs_top.v"])
         .current_dir(&out)
         .status()
         .unwrap();
