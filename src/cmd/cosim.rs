@@ -201,7 +201,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         sim_run.read_seconds
     );
     if let Some(v) = &sim_run.vcd {
-        println!("waveform   {}", v.display());
+        let bytes = std::fs::metadata(v).map(|m| m.len()).unwrap_or(0);
+        println!("waveform   {} ({:.1} MB)", v.display(), bytes as f64 / 1e6);
+        if bytes > 1_000_000_000 {
+            println!(
+                "note       large waveform: --trace-depth 1 (ports only), --no-trace or fewer --samples keep it small"
+            );
+        }
     }
     println!("event log  {}", sim_run.event_log.display());
     if !report.is_clean() {
