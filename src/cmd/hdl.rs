@@ -105,9 +105,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             (l.memory_depth * l.memory_width_bits) as f64 / 1024.0
         );
     }
+    println!("widths: used (derived by golden); weights in block RAM ($readmemh), state in a groups-deep RAM");
     println!(
-        "(widths: used (derived by golden)); cycle lower bound per sample: {}",
-        m.cycle_bound
+        "cycles per sample >= sum_l groups_l * (1 + e_l + n_steps) + s_l \
+         (e_l: input events of layer l with step < n_steps; s_l: its spikes)"
     );
     println!("wrote {} files", files.len());
     Ok(())
