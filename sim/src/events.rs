@@ -64,7 +64,8 @@ struct InFlight {
 }
 
 impl Assembler {
-    /// `sizes` = layer sizes, input first; `origin` names the file in errors.
+    /// `sizes` = layer sizes, input first (at least two; the readers check this); `origin` names the
+    /// file in errors.
     pub fn new(sizes: &[usize], n_steps: u32, n_in_steps: u32, origin: &Path) -> Self {
         Assembler {
             sizes: sizes.to_vec(),
@@ -314,6 +315,16 @@ pub fn find_timeout(path: &Path) -> Result<Option<TimeoutRecord>> {
     Ok(None)
 }
 
+/// Checks the layer sizes given to a reader (at least an input and an output layer).
+pub(crate) fn check_sizes(sizes: &[usize]) -> Result<()> {
+    if sizes.len() < 2 || sizes.contains(&0) {
+        return Err(SimError::Invalid(format!(
+            "layer sizes {sizes:?}: need an input and at least one layer, none empty"
+        )));
+    }
+    Ok(())
+}
+
 /// Reads a bench's event log into per-sample observations.
 pub fn read_event_log(
     path: &Path,
@@ -321,6 +332,7 @@ pub fn read_event_log(
     n_steps: u32,
     n_in_steps: u32,
 ) -> Result<Vec<ObservedInference>> {
+    check_sizes(sizes)?;
     let f = std::fs::File::open(path).map_err(|e| SimError::io(path, e))?;
     let reader = std::io::BufReader::with_capacity(1 << 16, f);
     let mut asm = Assembler::new(sizes, n_steps, n_in_steps, path);

@@ -103,6 +103,7 @@ pub fn read_vcd(
     n_steps: u32,
     n_in_steps: u32,
 ) -> Result<Vec<ObservedInference>> {
+    crate::events::check_sizes(sizes)?;
     let file = std::fs::File::open(path).map_err(|e| SimError::io(path, e))?;
     let mut parser = vcd::Parser::new(std::io::BufReader::with_capacity(1 << 20, file));
     let header = parser
