@@ -219,6 +219,12 @@ impl Assembler {
                 let Some(cur) = self.current.take() else {
                     return Err(self.err(cycle, "done without start".into()));
                 };
+                if cycle < cur.start_cycle {
+                    return Err(self.err(
+                        cycle,
+                        format!("done before its start (cycle {})", cur.start_cycle),
+                    ));
+                }
                 let last = self.sizes.len() - 1;
                 let mut from_spk: Vec<(usize, u32)> = cur.layers[last]
                     .iter()
