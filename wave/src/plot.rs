@@ -194,7 +194,13 @@ impl Figure for Raster {
                     .axis_desc_style(("sans-serif", 13))
                     .draw()
                     .map_err(e)?;
-                let radius = if n <= 128 { 3 } else { 1 };
+                let radius = if n <= 128 {
+                    3
+                } else if n <= 512 {
+                    2
+                } else {
+                    1
+                };
                 let color = PALETTE[c % PALETTE.len()];
                 chart
                     .draw_series(train.layers[l].iter().enumerate().filter_map(|(i, s)| {
