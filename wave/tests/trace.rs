@@ -48,9 +48,9 @@ fn traces_follow_the_definition_and_spike_where_golden_does() {
             .map(|_| (rng.range(0, 3) != 0).then(|| rng.range(0, n_in as i64) as u32))
             .collect();
         let g = forward(&net, &input);
-        for l in 1..3 {
+        for (l, &size) in sizes.iter().enumerate().skip(1) {
             let q = &net.layers()[l - 1];
-            for i in 0..sizes[l] {
+            for i in 0..size {
                 let t = wave::trace::neuron_trace(&net, &g.spikes, l, i).unwrap();
                 assert_eq!(
                     t.spike_step, g.spikes.layers[l][i],
