@@ -155,6 +155,12 @@ fn random_two_layer_networks_match_golden_in_verilator() {
                 o.cycles >= design.manifest.cycle_bound(&g.spikes),
                 "network {k}"
             );
+            // hdl's exact cycle model of its RTL, checked here in Verilator.
+            assert_eq!(
+                o.cycles,
+                design.manifest.expected_cycles(&g.spikes),
+                "network {k}"
+            );
         }
         if k == 0 {
             // The VCD and the event log of the same run agree.
@@ -200,6 +206,12 @@ fn random_three_layer_networks_with_time_multiplexed_lanes_match_golden() {
         for (g, o) in golden.iter().zip(&run.observed) {
             assert!(
                 o.cycles >= design.manifest.cycle_bound(&g.spikes),
+                "network {k}"
+            );
+            // hdl's exact cycle model of its RTL, checked here in Verilator.
+            assert_eq!(
+                o.cycles,
+                design.manifest.expected_cycles(&g.spikes),
                 "network {k}"
             );
         }

@@ -37,6 +37,9 @@ pub struct Args {
     /// Hierarchy levels in the waveform (1 = the ports of ttfs_top only; default: every signal).
     #[arg(long, conflicts_with = "no_trace")]
     pub trace_depth: Option<u32>,
+    /// Dump only samples FROM..TO (0-based, TO exclusive) into the waveform; results come from the event log.
+    #[arg(long, num_args = 2, value_names = ["FROM", "TO"], conflicts_with = "no_trace")]
+    pub trace_samples: Vec<usize>,
     /// No waveform: read the bench's event log instead (faster).
     #[arg(long)]
     pub no_trace: bool,
@@ -95,6 +98,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     cfg.vcd = args.vcd.clone();
     cfg.timeout_cycles = args.timeout_cycles;
     cfg.trace_depth = args.trace_depth;
+    if let [a, b] = args.trace_samples[..] {
+        if a >= b {
+            bail!("--trace-samples {a} {b}: the window is empty (FROM must be below TO)");
+        }
+        cfg.trace_samples = Some(a..b);
+    }
     eprintln!(
         "co-simulating {n} {split} samples with {} (building if needed)...",
         args.simulator
@@ -127,6 +136,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .map(|(&c, &b)| c as f64 / b.max(1) as f64)
         .fold(0.0, f64::max);
     let below_bound = cycles.iter().zip(&bounds).filter(|(c, b)| c < b).count();
+    // The generator's exact cycle model of its RTL (a performance model, not part of the contract).
+    let expected: Vec<u64> = golden
+        .iter()
+        .map(|g| design.manifest.expected_cycles(&g.spikes))
+        .collect();
+    let off_model = cycles.iter().zip(&expected).filter(|(c, e)| c != e).count();
 
     let m = &design.manifest;
     println!(
@@ -188,6 +203,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         mean(&cycles) / mean(&bounds).max(1.0),
         ratio_max,
         mean(&load)
+    );
+    println!(
+        "cycle model {} of {n} samples took exactly the cycles of hdl's model (expected mean {:.1})",
+        n - off_model,
+        mean(&expected)
     );
     if below_bound > 0 {
         println!(
