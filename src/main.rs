@@ -8,7 +8,11 @@ mod cmd;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "ttfs", version, about = "Time-to-first-spike SNNs: train, quantize, generate Verilog, co-simulate")]
+#[command(
+    name = "ttfs",
+    version,
+    about = "Time-to-first-spike SNNs: train, quantize, generate Verilog, co-simulate"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,6 +38,8 @@ enum Command {
     Hdl(cmd::hdl::Args),
     /// Co-simulate the generated Verilog against the integer golden model.
     Cosim(cmd::cosim::Args),
+    /// Spike rasters, membrane traces, per-sample summaries and GTKWave save files (golden and VCD).
+    Wave(cmd::wave::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -48,6 +54,7 @@ fn main() -> std::process::ExitCode {
         Command::DumpSpikes(a) => cmd::spikes::run(a),
         Command::Hdl(a) => cmd::hdl::run(a),
         Command::Cosim(a) => cmd::cosim::run(a),
+        Command::Wave(a) => cmd::wave::run(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -11,3 +11,4 @@ pub mod quantize;
 pub mod spikes;
 pub mod sweep;
 pub mod train;
+pub mod wave;

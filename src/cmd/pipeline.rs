@@ -6,7 +6,7 @@
 
 use super::data::default_data_dir;
 use super::quantize::QuantArgs;
-use super::{cosim, evaluate, hdl, quantize, train};
+use super::{cosim, evaluate, hdl, quantize, train, wave};
 use anyhow::{Context, Result};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -42,7 +42,7 @@ pub struct Args {
 }
 
 fn stage(n: usize, what: &str) {
-    println!("\n== {n}/5 {what}");
+    println!("\n== {n}/6 {what}");
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -121,25 +121,62 @@ pub fn run(args: &Args) -> Result<()> {
         );
         cosim::run(&cosim::Args {
             design: design.clone(),
-            model: int_model,
-            data,
+            model: int_model.clone(),
+            data: data.clone(),
             split: "test".into(),
             samples: args.samples,
             simulator: "verilator".into(),
             vcd: Some(args.out.join("cosim.vcd")),
             trace_depth: Some(1),
+            trace_samples: vec![],
             no_trace: false,
             out: Some(args.out.join("cosim")),
             timeout_cycles: None,
             max_lines: 20,
         })?;
+        stage(
+            6,
+            "waveform of the first 3 test samples (every signal) and pictures",
+        );
+        let inspect = args.out.join("inspect");
+        cosim::run(&cosim::Args {
+            design: design.clone(),
+            model: int_model.clone(),
+            data: data.clone(),
+            split: "test".into(),
+            samples: 3,
+            simulator: "verilator".into(),
+            vcd: Some(inspect.join("waveform.vcd")),
+            trace_depth: None,
+            trace_samples: vec![],
+            no_trace: false,
+            out: Some(inspect.join("cosim")),
+            timeout_cycles: None,
+            max_lines: 20,
+        })?;
+        wave::run(&wave::Args {
+            model: int_model,
+            vcd: Some(inspect.join("waveform.vcd")),
+            vcd_first_sample: 0,
+            data: Some(data),
+            split: super::data::SplitArg::Test,
+            samples: "0".into(),
+            layers: vec![],
+            neurons: vec![],
+            out: inspect.clone(),
+            no_plots: false,
+            gtkw: true,
+            gtkw_lanes: 4,
+            compare_model: None,
+            quant: args.quant.clone(),
+        })?;
     }
     println!(
-        "\ndone in {:.1} s; artifacts in {} (design: {}, waveform: {})",
+        "\ndone in {:.1} s; artifacts in {} (design: {}, waveforms and pictures: {})",
         t0.elapsed().as_secs_f64(),
         args.out.display(),
         design.display(),
-        args.out.join("cosim.vcd").display()
+        args.out.join("inspect").display()
     );
     Ok(())
 }
