@@ -81,7 +81,7 @@ fn all_scopes<'a>(
 
 /// Value of a vector (MSB first); `None` if any bit is x or z. Shorter vectors are zero-extended
 /// (as VCD allows); wider than 64 bits is an error by the caller's width check.
-fn vector_value<I: IntoIterator<Item = Value>>(bits: I) -> Option<u64> {
+pub fn vector_value<I: IntoIterator<Item = Value>>(bits: I) -> Option<u64> {
     let mut v: u64 = 0;
     for b in bits {
         v = (v << 1)

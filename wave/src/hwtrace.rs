@@ -18,7 +18,8 @@ use crate::error::{Result, WaveError};
 use crate::header::{open, ScopeInfo, VcdHeader};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use vcd::{Command, IdCode, Value};
+use sim::vcd_read::vector_value;
+use vcd::{Command, IdCode};
 
 /// The hardware's state of one neuron at one step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,20 +82,6 @@ impl Slots {
         self.by_code.entry(v.code).or_default().push(slot);
         Ok(slot)
     }
-}
-
-/// Value of a vector (MSB first); `None` if any bit is x or z.
-fn vector_value<I: IntoIterator<Item = Value>>(bits: I) -> Option<u64> {
-    let mut v: u64 = 0;
-    for b in bits {
-        v = (v << 1)
-            | match b {
-                Value::V0 => 0,
-                Value::V1 => 1,
-                Value::X | Value::Z => return None,
-            };
-    }
-    Some(v)
 }
 
 fn signed(v: u64, width: u32) -> i64 {
