@@ -48,9 +48,14 @@ pub struct Crossing {
     pub slope: f64,
 }
 
-/// First threshold crossing of one neuron with weight row `w` (indexed by presynaptic neuron), or
-/// `None` if the potential stays below threshold on `(0, t_max]`.
-pub fn crossing(inputs: &SortedInputs, w: &[f32], t_max: f64) -> Option<Crossing> {
+/// First threshold crossing of one neuron with weight row `w` (indexed by presynaptic neuron; any
+/// float type that widens exactly to f64, so the trainer's f64 master weights and the model's f32
+/// weights share this one definition), or `None` if the potential stays below threshold on `(0, t_max]`.
+pub fn crossing<W: Copy + Into<f64>>(
+    inputs: &SortedInputs,
+    w: &[W],
+    t_max: f64,
+) -> Option<Crossing> {
     let (mut slope, mut sum_wt) = (0.0f64, 0.0f64);
     let mut start = 0;
     for (g, &end) in inputs.group_ends.iter().enumerate() {
@@ -59,7 +64,7 @@ pub fn crossing(inputs: &SortedInputs, w: &[f32], t_max: f64) -> Option<Crossing
             break;
         }
         for &(t, j) in &inputs.events[start..end] {
-            let wj = w[j] as f64;
+            let wj: f64 = w[j].into();
             slope += wj;
             sum_wt += wj * t;
         }
