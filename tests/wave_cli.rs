@@ -2,7 +2,6 @@
 //! committed model, the end-to-end path (quantize -> hdl -> cosim --vcd -> wave --vcd --gtkw), and
 //! the errors a user meets. The pictures are checked for content (one SVG circle per spike).
 //!
-//! These tests need the `wave` subcommand registered in src/main.rs; until it is, they return early.
 //! `TTFS_BIN=/path/to/ttfs` runs them against another build of the binary.
 
 use golden::integer::IntegerRunner;
@@ -43,16 +42,6 @@ fn text(o: &Output) -> String {
     )
 }
 
-/// True once src/main.rs dispatches `ttfs wave`.
-fn wired() -> bool {
-    let o = ttfs(&["wave", "--help"]);
-    let ok = o.status.success() && String::from_utf8_lossy(&o.stdout).contains("--vcd");
-    if !ok {
-        eprintln!("`ttfs wave` is not registered in src/main.rs yet: skipping");
-    }
-    ok
-}
-
 fn circles(path: &Path) -> usize {
     std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -84,9 +73,6 @@ fn q32(path: &Path) -> QuantNetwork {
 
 #[test]
 fn golden_views_and_two_model_comparison() {
-    if !wired() {
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     let base = golden::io::load_float(&committed_model()).unwrap();
     let other = FloatNetwork::random_init(&[784, 100, 10], base.time, &[4.0, 4.0], 1.0, 3).unwrap();
@@ -157,9 +143,6 @@ fn golden_views_and_two_model_comparison() {
 
 #[test]
 fn bad_inputs_are_clear_errors() {
-    if !wired() {
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     let model = committed_model();
     let m = model.to_str().unwrap();
@@ -228,9 +211,6 @@ fn bad_inputs_are_clear_errors() {
 
 #[test]
 fn cosim_vcd_end_to_end_with_gtkwave_save_file() {
-    if !wired() {
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
     let o = ttfs(&[
