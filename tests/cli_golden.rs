@@ -1,0 +1,377 @@
+//! `ttfs quantize`, `ttfs evaluate` and `ttfs dump-spikes` through the command line, on the committed
+//! model and the embedded data: outputs equal what golden computes, and bad input (missing files, NaN
+//! weights, shapes that do not fit, bad flags) gives a clear error and leaves no output file behind.
+
+use golden::encode::{encode_exact, encode_steps};
+use golden::eval::{eval_exact, eval_integer};
+use golden::quantize::{quantize, QuantConfig};
+use golden::{exact, integer, FloatNetwork, TimeParams};
+use ndarray::Array2;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn model() -> PathBuf {
+    root().join("models/mnist-small-784-100-10/model.safetensors")
+}
+
+fn data() -> golden::idx::Dataset {
+    golden::idx::load_split(&root().join("data/mnist-small"), golden::idx::Split::Test).unwrap()
+}
+
+fn ttfs(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ttfs"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the ttfs binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs a command that must fail; returns its stderr.
+fn fails(args: &[&str]) -> String {
+    let o = ttfs(args);
+    assert!(
+        !o.status.success(),
+        "expected failure: {args:?}\n{}",
+        stdout(&o)
+    );
+    let e = stderr(&o);
+    assert!(e.starts_with("error: "), "error message format: {e}");
+    assert!(
+        !e.contains("panicked"),
+        "a panic is not an error message: {e}"
+    );
+    e
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn quantize_writes_the_model_golden_computes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("q.safetensors");
+    let o = ttfs(&[
+        "quantize",
+        "--model",
+        s(&model()),
+        "--out",
+        s(&out),
+        "--bits",
+        "6",
+        "--steps",
+        "96",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let expected = quantize(
+        &golden::io::load_float(&model()).unwrap(),
+        &QuantConfig {
+            weight_bits: 6,
+            n_steps: 96,
+            clip_percentile: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(golden::io::load_quant(&out).unwrap(), expected);
+    // The summary names every layer's derived widths.
+    let w = expected.widths();
+    assert!(
+        stdout(&o).contains(&format!("potential {} bits", w[0].potential_bits)),
+        "{}",
+        stdout(&o)
+    );
+
+    // The same settings from a TOML file; flags override the file.
+    let toml = tmp.path().join("q.toml");
+    std::fs::write(&toml, "weight_bits = 6\nn_steps = 96\n").unwrap();
+    let out2 = tmp.path().join("q2.safetensors");
+    let o = ttfs(&[
+        "quantize",
+        "--model",
+        s(&model()),
+        "--out",
+        s(&out2),
+        "--quant-config",
+        s(&toml),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&out2).unwrap());
+}
+
+#[test]
+fn evaluate_reports_golden_accuracy_side_by_side() {
+    let f = golden::io::load_float(&model()).unwrap();
+    let d = data().take(200);
+    let q = quantize(
+        &f,
+        &QuantConfig {
+            weight_bits: 8,
+            n_steps: 64,
+            clip_percentile: None,
+        },
+    )
+    .unwrap();
+    let (rf, rq) = (eval_exact(&f, &d), eval_integer(&q, &d));
+    let o = ttfs(&[
+        "evaluate",
+        "--model",
+        s(&model()),
+        "--limit",
+        "200",
+        "--bits",
+        "8",
+        "--steps",
+        "64",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("{:.2}%", 100.0 * rf.accuracy)),
+        "float accuracy missing:\n{out}"
+    );
+    assert!(
+        out.contains(&format!("{:.2}%", 100.0 * rq.accuracy)),
+        "integer accuracy missing:\n{out}"
+    );
+    assert!(
+        out.contains(&format!("{:.4}", rf.stats.firing_rate(1))),
+        "layer-1 rate missing:\n{out}"
+    );
+    let changed = rf
+        .predictions
+        .iter()
+        .zip(&rq.predictions)
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(
+        out.contains(&format!(
+            "changed predictions under quantization: {changed} of 200"
+        )),
+        "{out}"
+    );
+}
+
+fn parse_csv(text: &str) -> (String, Vec<(usize, usize, usize, String)>) {
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().to_string();
+    let rows = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f.len(), 4, "row {l}");
+            (
+                f[0].parse().unwrap(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+                f[3].to_string(),
+            )
+        })
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn dump_spikes_lists_every_spike_of_the_chosen_samples() {
+    let f = golden::io::load_float(&model()).unwrap();
+    let d = data();
+    // Exact model: times.
+    let o = ttfs(&["dump-spikes", "--model", s(&model()), "--samples", "2,7-8"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (header, rows) = parse_csv(&stdout(&o));
+    assert_eq!(header, "sample,layer,neuron,time");
+    let mut expected = Vec::new();
+    for sample in [2usize, 7, 8] {
+        let out = exact::forward(&f, &encode_exact(d.image(sample), f.time.t_in));
+        for (l, i, t) in out.spikes.events().filter(|e| e.0 > 0) {
+            expected.push((sample, l, i, t.to_string()));
+        }
+    }
+    assert!(!expected.is_empty());
+    assert_eq!(rows, expected);
+
+    // Integer model (quantized on the fly), with the input layer, into a file.
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("s.csv");
+    let o = ttfs(&[
+        "dump-spikes",
+        "--model",
+        s(&model()),
+        "--integer",
+        "--bits",
+        "8",
+        "--steps",
+        "64",
+        "--samples",
+        "3",
+        "--with-inputs",
+        "--out",
+        s(&csv),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let q = quantize(
+        &f,
+        &QuantConfig {
+            weight_bits: 8,
+            n_steps: 64,
+            clip_percentile: None,
+        },
+    )
+    .unwrap();
+    let g = integer::forward(&q, &encode_steps(d.image(3), q.n_in_steps));
+    let (header, rows) = parse_csv(&std::fs::read_to_string(&csv).unwrap());
+    assert_eq!(header, "sample,layer,neuron,step");
+    let expected: Vec<_> = g
+        .spikes
+        .events()
+        .map(|(l, i, k)| (3, l, i, k.to_string()))
+        .collect();
+    assert_eq!(rows, expected);
+    assert!(
+        rows.iter().any(|r| r.1 == 0) && rows.iter().any(|r| r.1 == 2),
+        "inputs and outputs present"
+    );
+}
+
+#[test]
+fn bad_input_is_a_clear_error_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("q.safetensors");
+    let m = model();
+
+    // Missing model file.
+    let e = fails(&[
+        "quantize",
+        "--model",
+        "no/such.safetensors",
+        "--out",
+        s(&out),
+    ]);
+    assert!(e.contains("no/such.safetensors"), "{e}");
+
+    // A model file with a NaN weight: patch the first f32 of the data section.
+    let mut bytes = std::fs::read(&m).unwrap();
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    bytes[8 + header_len..12 + header_len].copy_from_slice(&f32::NAN.to_le_bytes());
+    let nan = tmp.path().join("nan.safetensors");
+    std::fs::write(&nan, &bytes).unwrap();
+    let e = fails(&["quantize", "--model", s(&nan), "--out", s(&out)]);
+    assert!(
+        e.contains("nan.safetensors") && e.contains("non-finite"),
+        "{e}"
+    );
+
+    // Not a model at all.
+    let junk = tmp.path().join("junk.safetensors");
+    std::fs::write(&junk, b"hello").unwrap();
+    let e = fails(&["evaluate", "--model", s(&junk)]);
+    assert!(e.contains("junk.safetensors"), "{e}");
+
+    // Widths that overflow the supported range.
+    let e = fails(&[
+        "quantize",
+        "--model",
+        s(&m),
+        "--out",
+        s(&out),
+        "--bits",
+        "40",
+    ]);
+    assert!(e.contains("weight_bits"), "{e}");
+    let e = fails(&[
+        "quantize",
+        "--model",
+        s(&m),
+        "--out",
+        s(&out),
+        "--steps",
+        "0",
+    ]);
+    assert!(e.contains("n_steps"), "{e}");
+
+    // A bad TOML settings file names the file and the line.
+    let toml = tmp.path().join("bad.toml");
+    std::fs::write(&toml, "weight_bits = 8\nn_stepz = 3\n").unwrap();
+    let e = fails(&[
+        "quantize",
+        "--model",
+        s(&m),
+        "--out",
+        s(&out),
+        "--quant-config",
+        s(&toml),
+    ]);
+    assert!(e.contains("bad.toml") && e.contains("n_stepz"), "{e}");
+
+    // Quantizing an integer model again.
+    let q = tmp.path().join("already.safetensors");
+    assert!(ttfs(&["quantize", "--model", s(&m), "--out", s(&q)])
+        .status
+        .success());
+    let e = fails(&["quantize", "--model", s(&q), "--out", s(&out)]);
+    assert!(e.contains("already an integer model"), "{e}");
+
+    // A network whose input size does not fit the data.
+    let small = FloatNetwork::new(
+        TimeParams::default(),
+        vec![Array2::from_elem((3, 10), 0.5f32)],
+    )
+    .unwrap();
+    let small_path = tmp.path().join("small.safetensors");
+    golden::io::save_float(&small_path, &small).unwrap();
+    let e = fails(&["evaluate", "--model", s(&small_path)]);
+    assert!(
+        e.contains("expects 10 inputs") && e.contains("784 pixels"),
+        "{e}"
+    );
+    let e = fails(&["dump-spikes", "--model", s(&small_path)]);
+    assert!(e.contains("expects 10 inputs"), "{e}");
+
+    // Missing data folder: names the file and how to get the data.
+    let e = fails(&[
+        "evaluate",
+        "--model",
+        s(&m),
+        "--data",
+        s(&tmp.path().join("nodata")),
+    ]);
+    assert!(
+        e.contains("nodata") && e.contains("t10k-images-idx3-ubyte"),
+        "{e}"
+    );
+
+    // Sample selections out of range.
+    let e = fails(&["dump-spikes", "--model", s(&m), "--samples", "499-500"]);
+    assert!(
+        e.contains("out of range") && e.contains("500 samples"),
+        "{e}"
+    );
+
+    // None of the failures left an output file behind (only the inputs made above exist).
+    assert!(!out.exists());
+    let mut left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "already.safetensors",
+            "bad.toml",
+            "junk.safetensors",
+            "nan.safetensors",
+            "small.safetensors"
+        ]
+    );
+}
