@@ -22,8 +22,8 @@ pub enum DataKind {
 #[serde(deny_unknown_fields)]
 pub struct DataConfig {
     pub kind: DataKind,
-    /// Folder holding `train-images-idx3-ubyte[.gz]` etc. A relative path is taken relative to the
-    /// current directory of the command.
+    /// Folder holding `train-images-idx3-ubyte[.gz]` etc. `ttfs train` looks a relative path up from
+    /// the current directory first, then from the config file's folder.
     pub path: String,
     /// Use only the first `train_limit` training samples (all if absent).
     #[serde(default)]
