@@ -16,9 +16,9 @@
 
 use crate::error::{Result, WaveError};
 use crate::header::{open, ScopeInfo, VcdHeader};
+use sim::vcd_read::vector_value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use sim::vcd_read::vector_value;
 use vcd::{Command, IdCode};
 
 /// The hardware's state of one neuron at one step.
