@@ -119,6 +119,7 @@ pub struct Workspace {
     seg_a: Vec<f64>,
     seg_b: Vec<f64>,
     bucket: Vec<usize>,
+    sizes: Vec<usize>,
 }
 
 impl Workspace {
@@ -216,9 +217,12 @@ pub fn forward<W: Copy + Into<f64>>(
     t_max: f64,
     ws: &mut Workspace,
 ) -> Option<usize> {
-    let mut sizes = vec![layers[0].n_in];
+    let mut sizes = std::mem::take(&mut ws.sizes);
+    sizes.clear();
+    sizes.push(layers[0].n_in);
     sizes.extend(layers.iter().map(|l| l.n_out));
     ws.ensure(&sizes);
+    ws.sizes = sizes;
     for (l, layer) in layers.iter().enumerate() {
         for i in 0..layer.n_out {
             let c = crossing(&ws.inputs[l], layer.row(i), t_max);
@@ -373,19 +377,36 @@ pub fn forward_backward<W: Copy + Into<f64>>(
     ws: &mut Workspace,
     grads: &mut [Vec<f64>],
 ) -> SampleStats {
+    let mut stats = SampleStats::default();
+    forward_backward_into(layers, label, obj, scale, ws, grads, &mut stats);
+    stats
+}
+
+/// As [`forward_backward`], writing the statistics into `stats` (its vectors are reused, so the
+/// training loop allocates nothing per sample).
+pub fn forward_backward_into<W: Copy + Into<f64>>(
+    layers: &[LayerRef<'_, W>],
+    label: usize,
+    obj: &Objective,
+    scale: f64,
+    ws: &mut Workspace,
+    grads: &mut [Vec<f64>],
+    stats: &mut SampleStats,
+) {
     let decision = forward(layers, obj.t_max, ws);
     let n_layers = layers.len();
     let t_max = obj.t_max;
-    let mut stats = SampleStats {
-        correct: decision == Some(label),
-        spikes: ws
-            .times
+    stats.ce = 0.0;
+    stats.hinge = 0.0;
+    stats.correct = decision == Some(label);
+    stats.spikes.clear();
+    stats.spikes.extend(
+        ws.times
             .iter()
-            .map(|t| t.iter().filter(|s| s.is_some()).count())
-            .collect(),
-        reg: vec![0.0; n_layers - 1],
-        ..Default::default()
-    };
+            .map(|t| t.iter().filter(|s| s.is_some()).count()),
+    );
+    stats.reg.clear();
+    stats.reg.resize(n_layers - 1, 0.0);
     let Workspace {
         inputs,
         cross,
@@ -518,5 +539,4 @@ pub fn forward_backward<W: Copy + Into<f64>>(
             .zip(&obj.gammas)
             .map(|(r, g)| r * g)
             .sum::<f64>();
-    stats
 }

@@ -11,7 +11,7 @@
 //! `golden::exact::forward` on the test set (firing rate = fraction of a hidden layer's neurons that
 //! fire, averaged over test samples).
 
-use crate::backprop::{forward_backward, LayerRef, Objective, Workspace};
+use crate::backprop::{forward_backward_into, LayerRef, Objective, SampleStats, Workspace};
 use crate::config::{RegKind, TrainConfig};
 use crate::error::{Result, TrainError};
 use golden::idx::Dataset;
@@ -173,6 +173,7 @@ struct Chunk {
     ws: Workspace,
     grads: Vec<Vec<f64>>,
     running: Running,
+    stats: SampleStats,
 }
 
 /// A training run in progress: the network, the optimiser state and the position.
@@ -391,6 +392,7 @@ impl Trainer {
                 ws: Workspace::default(),
                 grads: shapes.iter().map(|&(o, i)| vec![0.0; o * i]).collect(),
                 running: Running::default(),
+                stats: SampleStats::default(),
             });
         }
         let scale = 1.0 / idx.len() as f64;
@@ -420,14 +422,16 @@ impl Trainer {
                     };
                     for &s in samples {
                         chunk.ws.set_pixels(train.image(s), t_in);
-                        let st = forward_backward(
+                        forward_backward_into(
                             &layers,
                             train.labels[s] as usize,
                             obj,
                             scale,
                             &mut chunk.ws,
                             &mut chunk.grads,
+                            &mut chunk.stats,
                         );
+                        let st = &chunk.stats;
                         chunk.running.loss_sum += st.total;
                         chunk.running.correct += st.correct as u64;
                         chunk.running.samples += 1;
