@@ -63,10 +63,7 @@ pub const MODULE_NAME: &str = "ttfs_first_set16";
 
 /// Verilog text of [`FirstSet16`] as module [`MODULE_NAME`] (rust-hdl names its top module `top`).
 pub fn verilog() -> String {
-    let mut uut = FirstSet16::default();
-    uut.connect_all();
-    let text = generate_verilog(&uut);
-    text.replacen("module top(", &format!("module {MODULE_NAME}("), 1)
+    crate::lane::emit(FirstSet16::default(), MODULE_NAME)
 }
 
 #[cfg(test)]

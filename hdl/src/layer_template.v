@@ -187,24 +187,35 @@ module ttfs_layer$L$ (
         fwd_word  <= next_word;
     end
 
-    // ---- stage 1: one adder pair and one signed compare per lane
+    // ---- stage 1: per lane one slope unit and one neuron unit (rust-hdl blocks: ttfs_slope_s$SB$ adds the
+    // weight on an absorb; ttfs_neuron_p$PB$ adds the slope to the potential, compares with THETA, fires
+    // at most once and freezes V after firing). Sign extensions to the unit widths happen here.
     wire [$SW1$:0] cur_word = (fwd_valid && fwd_group == op_group) ? fwd_word : state_word;
     wire [$LANES1$:0] fire_vec;
     wire [$PVW1$:0] pot_vec;
     genvar lane;
     generate
         for (lane = 0; lane < $LANES$; lane = lane + 1) begin : g_lane
+            localparam [$NW1$:0] LANE = lane[$NW1$:0];
+            wire [$NW1$:0]        neuron /* verilator public_flat_rd */ = op_base + LANE;
             wire signed [$WB1$:0] weight    = weight_word[lane*$WB$ +: $WB$];
             wire signed [$SB1$:0] slope     = cur_word[lane*$LW$ +: $SB$];
             wire signed [$PB1$:0] potential = cur_word[lane*$LW$ + $SB$ +: $PB$];
             wire                  fired     = cur_word[lane*$LW$ + $SB$ + $PB$];
-            wire signed [$SB1$:0] slope_sum = slope + $SEXT_WEIGHT$;
-            wire signed [$PB1$:0] pot_sum   = potential + $SEXT_SLOPE$;
-            wire                  crosses   = (pot_sum >= THETA);
-            assign fire_vec[lane] = !op_absorb && !fired && crosses;
+            wire signed [$SB1$:0] next_slope;
+            wire signed [$PB1$:0] pot_sum;
+            wire                  fire;
+            wire                  next_fired;
+            $SLOPE_UNIT$ u_slope (
+                .absorb(op_absorb), .weight($SEXT_WEIGHT$), .slope(slope), .next_slope(next_slope)
+            );
+            $NEURON_UNIT$ u_neuron (
+                .absorb(op_absorb), .slope($SEXT_SLOPE$), .potential(potential), .fired(fired),
+                .threshold(THETA), .pot_sum(pot_sum), .fire(fire), .next_fired(next_fired)
+            );
+            assign fire_vec[lane] = fire;
             assign pot_vec[lane*$PB$ +: $PB$] = pot_sum;
-            assign next_word[lane*$LW$ +: $LW$] = op_absorb ? {fired, potential, slope_sum}
-                                                             : {fired | crosses, fired ? potential : pot_sum, slope};
+            assign next_word[lane*$LW$ +: $LW$] = {next_fired, pot_sum, next_slope};
         end
     endgenerate
     assign fire_any = |fire_vec;

@@ -59,6 +59,7 @@
 
 pub mod error;
 pub mod first_set;
+pub mod lane;
 pub mod manifest;
 pub mod memory;
 pub mod plan;
@@ -89,7 +90,7 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 /// Generates the hardware for `net`.
 pub fn generate(net: &QuantNetwork, cfg: &HdlConfig) -> Result<Design, HdlError> {
     let plan = plan::Plan::new(net, cfg)?;
-    let verilog = verilog::design_text(&plan);
+    let verilog = verilog::design_text(&plan)?;
     let memories = plan
         .layers
         .iter()
