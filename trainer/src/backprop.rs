@@ -1,8 +1,8 @@
 //! One sample's forward pass, objective and exact gradient (SPEC sections 1-3).
 //!
-//! The forward pass has golden's semantics exactly: [`crossing`] is `golden::exact::crossing` made
-//! generic over the weight type (f32 for training, f64 for gradient checks); for f32 weights both give
-//! the same bits (tested). The objective of one sample, with `scale` the sample's weight in the batch
+//! The forward pass has golden's semantics exactly: it calls `golden::exact::crossing` (generic over
+//! the weight type: f32 for training, f64 for gradient checks); the pixel fast path sorts exactly like
+//! `SortedInputs::new` (tested bit for bit against `golden::exact::forward`). The objective of one sample, with `scale` the sample's weight in the batch
 //! mean (`1 / batch`):
 //!
 //! * cross-entropy on `softmax(-t_k / tau)` over the outputs; a silent output enters the softmax at
@@ -38,40 +38,9 @@ impl<'a, W: Copy> LayerRef<'a, W> {
     }
 }
 
-/// `golden::exact::crossing`, generic over the weight type (same operations in the same order).
-pub fn crossing<W: Copy + Into<f64>>(
-    inputs: &SortedInputs,
-    w: &[W],
-    t_max: f64,
-) -> Option<Crossing> {
-    let (mut slope, mut sum_wt) = (0.0f64, 0.0f64);
-    let mut start = 0;
-    for (g, &end) in inputs.group_ends.iter().enumerate() {
-        let t_g = inputs.events[start].0;
-        if t_g >= t_max {
-            break;
-        }
-        for &(t, j) in &inputs.events[start..end] {
-            let wj: f64 = w[j].into();
-            slope += wj;
-            sum_wt += wj * t;
-        }
-        let t_next = inputs
-            .group_ends
-            .get(g + 1)
-            .map_or(t_max, |_| inputs.events[end].0.min(t_max));
-        if slope > 0.0 && slope * t_next - sum_wt >= V_TH {
-            let t = ((V_TH + sum_wt) / slope).clamp(t_g, t_next);
-            return Some(Crossing {
-                time: t,
-                n_causal: end,
-                slope,
-            });
-        }
-        start = end;
-    }
-    None
-}
+/// The crossing is golden's own definition (generic over the weight float type), so the trainer's
+/// forward pass is the model's by construction.
+pub use golden::exact::crossing;
 
 /// What the objective contains (built from a `TrainConfig`; tests switch terms on and off).
 #[derive(Clone, Debug, PartialEq)]

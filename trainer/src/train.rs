@@ -452,9 +452,7 @@ impl Trainer {
                 self.pos.batch + 1
             )));
         }
-        // Adam, element-wise; the chunk gradients are summed in chunk order. The recorded results
-        // (BENCHMARKS.md, models/) were produced by exactly this loop: a rewrite that vectorised it
-        // changed the weights in the last bits (cause not found), so keep it as is.
+        // Adam, element-wise; the chunk gradients are summed in chunk order.
         self.adam.step += 1;
         let t = self.adam.step as i32;
         let bc1 = 1.0 - ADAM_BETA1.powi(t);
