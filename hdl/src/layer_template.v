@@ -59,7 +59,7 @@ module ttfs_layer$L$ (
     reg  [$TW1$:0]  op_step;
     wire            fire_any;
     reg  [1:0]      queue_count;
-    wire            queue_empty = (queue_count == 2'd0);
+    wire            queue_empty;    // driven by u_queue below
     // Issue waits while fired groups are queued: a registered condition, so no path runs from the
     // adders through the compare into the memory addresses.
     wire            can_issue = (phase == PHASE_RUN) && queue_empty;
@@ -240,8 +240,15 @@ module ttfs_layer$L$ (
     );
     wire [$KL1$:0]  pick_lane = $PICK_LANE$;
     wire [$PW1$:0]  rest_bits = q0_bits & ~({$PW_1$'d0, 1'b1} << pick_lane);
-    wire            emit = !queue_empty && chunk_any;
-    wire            pop  = emit && (rest_bits == $PW$'d0);
+    wire            rest_empty = (rest_bits == $PW$'d0);
+    wire            emit;
+    wire            pop;
+    wire [1:0]      queue_next;
+    // rust-hdl block: occupancy, emit (a spike leaves) and pop (with the entry's last spike)
+    ttfs_queue_control u_queue (
+        .count(queue_count), .push(push), .chunk_any(chunk_any), .rest_empty(rest_empty),
+        .empty(queue_empty), .emit(emit), .pop(pop), .next_count(queue_next)
+    );
     always @(posedge clock) begin
         spk_valid <= 1'b0;
         if (reset) begin
@@ -276,7 +283,7 @@ module ttfs_layer$L$ (
                     q1_step <= op_step;$Q_PUSH1$
                 end
             end
-            queue_count <= queue_count + {1'b0, push} - {1'b0, pop};
+            queue_count <= queue_next;
         end
     end
 endmodule

@@ -63,6 +63,7 @@ pub mod lane;
 pub mod manifest;
 pub mod memory;
 pub mod plan;
+pub mod queue;
 pub mod testbench;
 pub mod verilog;
 
