@@ -1,5 +1,5 @@
-//! `FirstSet16`: index of the lowest set bit of a 16-bit chunk, the one fixed-width block written in
-//! rust-hdl (widths known at compile time, simulated by rust-hdl's simulator in this module's tests).
+//! `FirstSet16`: index of the lowest set bit of a 16-bit chunk, a fixed-width rust-hdl `LogicBlock`
+//! (simulated exhaustively by rust-hdl's simulator in this module's tests).
 //!
 //! The spike serializer of every layer scans its fire vector 16 bits at a time with this block, so the
 //! priority encoder on the clock path is 16 inputs wide whatever the lane count. Promises: `any` is 1

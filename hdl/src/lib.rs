@@ -19,10 +19,11 @@
 //!   neuron's potential is frozen, so the output layer keeps `V` at its spike step for the tie rule);
 //! * a group that fires is queued (fire vector, neuron base, step) and the issue waits until the
 //!   queue is empty again, a registered condition; its spikes leave one per cycle (ascending neuron
-//!   index, scanned 16 lanes per cycle by the rust-hdl block [`first_set::FirstSet16`]); they are
-//!   written to the next layer's event buffer and shown on the `spk_*` monitor, so every layer's
-//!   spikes come out in ascending step order;
-//! * the output layer's spikes drive the decision (first step, then larger `V`, then lower index).
+//!   index, scanned 16 lanes per cycle by [`first_set::FirstSet16`]; occupancy, emit and pop decided
+//!   by [`queue::QueueControl`]); they are written to the next layer's event buffer and shown on the
+//!   `spk_*` monitor, so every layer's spikes come out in ascending step order;
+//! * the output layer's spikes drive the decision ([`lane::DecisionCompare`]: first step, then larger
+//!   `V`, then lower index).
 //!
 //! Two-stage pipeline: issue (registered reads of weight and state memories) then compute and write
 //! back, with a one-entry forward register. The longest paths: memory output -> forward mux -> one
@@ -30,12 +31,37 @@
 //! queue push); queue register -> 16-input priority encoder -> spike outputs. Nothing spans a layer,
 //! and no compare result feeds a memory address in the same cycle.
 //!
+//! # What is rust-hdl and what is text
+//!
+//! rust-hdl `LogicBlock`s (simulated in rust-hdl's simulator by their unit tests, emitted with
+//! `generate_verilog` and renamed from `top`), all combinational:
+//!
+//! * [`lane::SlopeUnit`] `ttfs_slope_s<S>` and [`lane::NeuronUnit`] `ttfs_neuron_p<P>`: the neuron
+//!   lane datapath (slope += weight on an absorb; `V += S`, signed compare with the threshold, fire at
+//!   most once, `V` frozen after firing), one module per distinct width used, instantiated once per
+//!   lane by the layer's generate loop (`g_lane[k].u_slope`, `g_lane[k].u_neuron`);
+//! * [`lane::DecisionCompare`] `ttfs_decision_p<P>`: the output decision comparison;
+//! * [`queue::QueueControl`] `ttfs_queue_control`: spike queue occupancy and serializer emit/pop;
+//! * [`first_set::FirstSet16`] `ttfs_first_set16`: the serializer's 16-bit lowest-set-bit finder.
+//!
+//! Widths are runtime values (derived from the weights) and rust-hdl's are const generics, so every
+//! width of the menu [`lane::MIN_BITS`]`..=`[`lane::MAX_BITS`] (2..=62 bits: every width the plan
+//! allows) is monomorphized and the widths a design uses are picked at run time. No width is rounded
+//! up to the menu: module width = register width = the manifest's `slope_bits`/`potential_bits`
+//! (which [`plan`] derives from golden's `derived_*` widths, recorded beside them).
+//!
+//! Generated text ([`verilog`], `layer_template.v`): the memories (`$readmemh` weight ROM, event
+//! buffer, neuron state), the per-layer control (phases, step and group counters, issue, forward
+//! register), the spike queue registers, the `lanes`-wide generate loop with the sign extensions to
+//! the unit widths, and the top-level wiring. rust-hdl has no `$readmemh` (its ROMs inline the data),
+//! no runtime-sized arrays or generate loops, and these registers have several network-dependent
+//! widths at once (indices, addresses, steps, `lanes x width` words), so a const-generic menu would
+//! need one monomorphization per width combination.
+//!
 //! # Widths
 //!
-//! Widths come from the weights (golden's [`golden::QuantLayer::widths`], rounded up so sign extensions
-//! only widen: see [`plan`]); they are runtime values, so the layers and the top are emitted as custom
-//! Verilog with every width baked in as a sized literal (see [`verilog`] for why rust-hdl's const
-//! generics are not used there), and the fixed-width serializer block is rust-hdl.
+//! Widths come from the weights (golden's [`golden::QuantLayer::widths`], raised so sign extensions
+//! only widen: see [`plan`]). The text bakes every width and constant in as a sized literal.
 //!
 //! # Cycles
 //!
@@ -48,7 +74,10 @@
 //!
 //! The text passes `verilator --lint-only -Wall` with one waiver, DECLFILENAME (every module lives in
 //! `ttfs_top.v` as the contract requires; a `lint_off` comment at the top of the text). No WIDTH or
-//! signedness class is waived: widths and constants are emitted as sized literals. Yosys `synth` infers
+//! signedness class is waived: widths and constants are emitted as sized literals, the rust-hdl
+//! blocks compare only ports of equal width and signedness. The viewer-only `g_lane[k].neuron` wire
+//! (`op_base + lane`, read by no logic) carries `/* verilator public_flat_rd */`, which marks it as
+//! read from outside and so keeps it out of Verilator's UNUSED check. Yosys `synth` infers
 //! three memories per layer (events, weights, neuron state; `$mem_v2` before mapping) and no latch.
 //!
 //! # Verification

@@ -1,16 +1,20 @@
-//! Verilog text of a design: one `ttfs_layer<L>` module per layer (from `layer_template.v`), the
-//! rust-hdl block `ttfs_first_set16`, and the top `ttfs_top` (ports as in `notes/hw-contract.md`).
+//! Verilog text of a design: the rust-hdl blocks' modules (see the crate docs: first-set finder, queue
+//! control, one slope and one neuron unit per distinct width, the decision comparator), one
+//! `ttfs_layer<L>` module per layer (from `layer_template.v`) and the top `ttfs_top` (ports as in
+//! `notes/hw-contract.md`).
 //!
-//! Why text templates: every width here is a property of the network (known at run time), while
-//! rust-hdl fixes widths as const generics at compile time, cannot declare runtime-sized arrays of
-//! lanes or memories, and has no `$readmemh` (its RAM primitives emit `initial` blocks with the data
-//! inline). A menu of const-generic widths would multiply monomorphizations (eight port widths plus
-//! three register widths per layer) and still could not size the lane arrays. So the layer engine and
-//! the top are custom Verilog (the role of rust-hdl's `Verilog::Custom` escape), emitted as text with
-//! every width and constant baked in as a sized literal, which keeps Verilator's WIDTH check clean; the
-//! one fixed-width block (the 16-bit lowest-set-bit finder) is a rust-hdl `LogicBlock`, simulated in
-//! rust-hdl's simulator by its tests. Promises: every compare of a signed quantity is
-//! signed-vs-signed at equal widths, every sign extension widens, no combinational loop, no latch.
+//! What stays text, and why: the layer engine around the lanes and the top. They hold the memories
+//! (rust-hdl has no `$readmemh`: its ROMs emit `initial` blocks with the data inline, while BRAM
+//! inference wants a hex file), the generate loop over `lanes` (rust-hdl cannot declare runtime-sized
+//! arrays of instances) and registers with many network-dependent widths at once (event, neuron and
+//! group indices, addresses, steps, `lanes x width` memory words: a const-generic menu would need one
+//! monomorphization per combination). This is the role of rust-hdl's `Verilog::Custom` escape, emitted
+//! as text with every width and constant baked in as a sized literal, which keeps Verilator's WIDTH
+//! check clean. The arithmetic (adders, the threshold compare, firing, the decision compare) and the
+//! fixed-width serializer control are rust-hdl blocks, each a single-width module picked from the
+//! menu at the register's exact width; the sign extensions to a unit's width happen in the text,
+//! before its ports. Promises: every compare of a signed quantity is signed-vs-signed at equal widths,
+//! every sign extension widens, no combinational loop, no latch.
 
 use crate::error::HdlError;
 use crate::plan::{LayerPlan, Plan};

@@ -5,6 +5,7 @@ use golden::quantize::{quantize, QuantConfig};
 use golden::{FloatNetwork, QuantLayer, QuantNetwork, SpikeTrain, TimeParams};
 use hdl::{generate, HdlConfig, HdlError, Manifest};
 use ndarray::Array2;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork {
@@ -230,4 +231,62 @@ fn cycle_formulas_on_paper() {
     // fires at step 10 right before the last op (group 1 at step 10), so its spike leaves while that
     // op computes; plus 1 for the top's done register -> 1 + 32 + 30 = 63.
     assert_eq!(m.expected_cycles(&spikes), 63);
+}
+
+/// The rust-hdl lane units: one module per distinct width used, at exactly the manifest's widths (no
+/// rounding), instantiated inside each layer's `lanes`-wide generate loop; the decision comparator at
+/// the output layer's potential width.
+#[test]
+fn one_unit_module_per_distinct_width_instantiated_in_each_lane_loop() {
+    // 200 inputs vs 3 inputs: the two layers get different slope and potential widths.
+    let net = random_net(&[200, 3, 2], 6, 64, 12);
+    let d = generate(&net, &lanes(&[2, 2])).unwrap();
+    let m = &d.manifest;
+    let slopes: BTreeSet<u32> = m.layers.iter().map(|l| l.slope_bits).collect();
+    let pots: BTreeSet<u32> = m.layers.iter().map(|l| l.potential_bits).collect();
+    assert!(slopes.len() == 2 && pots.len() == 2, "{slopes:?} {pots:?}");
+    for b in &slopes {
+        assert_eq!(
+            d.verilog
+                .matches(&format!("module ttfs_slope_s{b}("))
+                .count(),
+            1
+        );
+    }
+    for b in &pots {
+        assert_eq!(
+            d.verilog
+                .matches(&format!("module ttfs_neuron_p{b}("))
+                .count(),
+            1
+        );
+    }
+    for l in &m.layers {
+        let start = d
+            .verilog
+            .find(&format!("module ttfs_layer{} (", l.layer))
+            .unwrap();
+        let text = &d.verilog[start..];
+        let text = &text[..text.find("endmodule").unwrap()];
+        assert!(text.contains(&format!(
+            "for (lane = 0; lane < {}; lane = lane + 1) begin : g_lane",
+            l.lanes
+        )));
+        assert_eq!(
+            text.matches(&format!("ttfs_slope_s{} u_slope (", l.slope_bits))
+                .count(),
+            1
+        );
+        assert_eq!(
+            text.matches(&format!("ttfs_neuron_p{} u_neuron (", l.potential_bits))
+                .count(),
+            1
+        );
+        assert!(text.contains("neuron /* verilator public_flat_rd */ = op_base + LANE;"));
+    }
+    let last = m.layers.last().unwrap();
+    assert!(d.verilog.contains(&format!(
+        "ttfs_decision_p{} u_decision (",
+        last.potential_bits
+    )));
 }
