@@ -8,7 +8,8 @@
 #
 # Stages: build train hdl cosim split vcd lint synth iverilog summary.
 # Environment: DATA (MNIST subset, default /work/shared/data/mnist-10k), OUT (default out/hw-bench),
-# SAMPLES (co-simulated test samples per model, default 2004 = all), QUANT (default "--bits 8 --steps 64").
+# SAMPLES (co-simulated test samples per model, default 2004 = all), QUANT (default "--bits 8 --steps 64"),
+# TTFS_BIN (use this ttfs binary instead of `cargo build --release`; e.g. one built from a clean checkout).
 # The Verilator cache is $OUT/sim-cache (TTFS_SIM_CACHE), emptied by the cosim stage so that every
 # build time it reports is a clean build. Heavy steps run one at a time.
 set -euo pipefail
@@ -53,8 +54,13 @@ timed() {
 qmodel() { echo "$O/q/$1.safetensors"; }
 
 stage_build() {
-    timed build cargo build --release
-    cp target/release/ttfs "$B"
+    if [ -n "${TTFS_BIN:-}" ]; then
+        log "build: using TTFS_BIN=$TTFS_BIN"
+        cp "$TTFS_BIN" "$B"
+    else
+        timed build cargo build --release
+        cp target/release/ttfs "$B"
+    fi
     {
         echo "date: $(date -u)"
         echo "nproc: $(nproc)"
@@ -62,14 +68,16 @@ stage_build() {
         grep MemTotal /proc/meminfo
         rustc --version
         verilator --version
-        iverilog -V 2>&1 | head -n 1
-        yosys -V
+        iverilog -V 2>&1 | head -n 1 || true
+        yosys -V || true
+        echo "binary: ${TTFS_BIN:-target/release/ttfs}"
         echo "git: $(git rev-parse --short HEAD); uncommitted changes in: $(git status --short --untracked-files=no | awk '{print $2}' | tr "\n" " ")"
     } >"$O/machine.txt"
 }
 
 stage_train() {
     for m in "${MODELS[@]}"; do
+        rm -rf "$O/train-${CONFIG[$m]}"
         timed "train-$m" "$B" train --config "configs/${CONFIG[$m]}.toml" --out "$O/train-${CONFIG[$m]}"
     done
 }
