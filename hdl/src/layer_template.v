@@ -196,6 +196,8 @@ module ttfs_layer$L$ (
     genvar lane;
     generate
         for (lane = 0; lane < $LANES$; lane = lane + 1) begin : g_lane
+            // neuron: this lane's neuron index in the current operation, for people in a waveform
+            // viewer (read by no logic; lanes past n_out in the last group hold no neuron).
             localparam [$NW1$:0] LANE = lane[$NW1$:0];
             wire [$NW1$:0]        neuron /* verilator public_flat_rd */ = op_base + LANE;
             wire signed [$WB1$:0] weight    = weight_word[lane*$WB$ +: $WB$];

@@ -343,6 +343,8 @@ module ttfs_layer1 (
     genvar lane;
     generate
         for (lane = 0; lane < 1; lane = lane + 1) begin : g_lane
+            // neuron: this lane's neuron index in the current operation, for people in a waveform
+            // viewer (read by no logic; lanes past n_out in the last group hold no neuron).
             localparam [0:0] LANE = lane[0:0];
             wire [0:0]        neuron /* verilator public_flat_rd */ = op_base + LANE;
             wire signed [3:0] weight    = weight_word[lane*4 +: 4];
@@ -633,6 +635,8 @@ module ttfs_layer2 (
     genvar lane;
     generate
         for (lane = 0; lane < 2; lane = lane + 1) begin : g_lane
+            // neuron: this lane's neuron index in the current operation, for people in a waveform
+            // viewer (read by no logic; lanes past n_out in the last group hold no neuron).
             localparam [0:0] LANE = lane[0:0];
             wire [0:0]        neuron /* verilator public_flat_rd */ = op_base + LANE;
             wire signed [3:0] weight    = weight_word[lane*4 +: 4];
