@@ -310,6 +310,14 @@ fn gtkw_names_only_signals_of_the_vcd_grouped_per_layer() {
                 .any(|n| n.contains(&format!("u_layer{l}.g_lane[0].pot_sum"))),
             "layer {l} potential"
         );
+        for sig in ["g_lane[0].neuron", "g_lane[0].u_neuron.crosses"] {
+            assert!(
+                in_file
+                    .iter()
+                    .any(|n| n.contains(&format!("u_layer{l}.{sig}"))),
+                "layer {l} {sig}"
+            );
+        }
     }
     // Potentials are signed analog traces (flags 0x8420), with stretch rows below.
     assert!(text.contains("@8420\nTOP.ttfs_top.u_layer1.g_lane[0].pot_sum["));

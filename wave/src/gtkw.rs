@@ -185,11 +185,15 @@ pub fn gtkw_text(header: &VcdHeader, vcd_path: &Path, opts: &GtkwOptions) -> (St
             let t = format!("layer {l} lane {k}");
             w.group_begin(&t, false);
             let analog = TR_ANALOG_STEP | TR_SIGNED | TR_RJUSTIFY;
+            w.signal(lane, "neuron", dec, 0);
             w.signal(lane, "pot_sum", analog, opts.analog_height);
             w.signal(lane, "potential", dec | TR_SIGNED, 0);
             w.signal(lane, "slope", analog, opts.analog_height);
             w.signal(lane, "fired", 0, 0);
-            w.signal(lane, "crosses", 0, 0);
+            // The threshold compare lives in the lane's rust-hdl neuron unit.
+            if let Some(unit) = header.children(&lane.path).find(|s| s.name == "u_neuron") {
+                w.signal(unit, "crosses", 0, 0);
+            }
             w.group_end(&t, false);
         }
         w.group_end(&title, false);
