@@ -6,7 +6,7 @@
 #   bash scripts/hw-bench.sh                 # every stage (about 25-35 min on 2 shared cores)
 #   bash scripts/hw-bench.sh cosim split     # chosen stages only (later stages need earlier outputs)
 #
-# Stages: build train hdl cosim split vcd lint synth iverilog summary.
+# Stages: build train hdl cosim split vcd lint synth bram iverilog summary.
 # Environment: DATA (MNIST subset, default /work/shared/data/mnist-10k), OUT (default out/hw-bench),
 # SAMPLES (co-simulated test samples per model, default 2004 = all), QUANT (default "--bits 8 --steps 64"),
 # TTFS_BIN (use this ttfs binary instead of `cargo build --release`; e.g. one built from a clean checkout).
@@ -202,6 +202,22 @@ YS
     } >>"$L/synth.log"
 }
 
+# Block RAM inference on a real FPGA target: Yosys `synth_ecp5` (Lattice ECP5; DP16KD = 18 kbit block
+# RAM, TRELLIS_DPR16X4 = distributed RAM) on the same design; about a minute.
+stage_bram() {
+    local d=b1-l16
+    cat >"$O/hdl/$d/hw-bench-ecp5.ys" <<'YS'
+read_verilog -sv ttfs_top.v
+synth_ecp5 -top ttfs_top
+tee -o ecp5_stat.txt stat
+YS
+    timed bram bash -c "cd '$O/hdl/$d' && /usr/bin/time -v yosys -q -l yosys-ecp5.log -s hw-bench-ecp5.ys"
+    {
+        echo "## synth_ecp5 stat:"
+        sed -n '/Number of cells/,/^$/p' "$O/hdl/$d/ecp5_stat.txt"
+    } >>"$L/bram.log"
+}
+
 stage_iverilog() {
     timed cosim-tiny-iverilog "$B" cosim --design "$O/hdl/tiny-l16" --model "$(qmodel tiny)" --data "$DATA" \
         --samples 5 --simulator iverilog --trace-depth 1 --out "$O/cosim/tiny-iverilog"
@@ -217,13 +233,13 @@ stage_summary() {
             grep -E '^(simulator|samples|accuracy|spikes|SOPs|cycles|cycle model|throughput|waveform|WARNING|#)|mismatch|differ' "$f" || true
         done
         for f in "$O"/split-*.txt; do echo "== $f"; cat "$f"; done
-        for f in "$L"/lint-*.log "$L"/synth.log; do echo "== $f"; grep -E '^(#|%Warning|##|=== |   Number| +\$)' "$f" || true; done
+        for f in "$L"/lint-*.log "$L"/synth.log "$L"/bram.log; do echo "== $f"; grep -E '^(#|%Warning|##|=== |   Number| +\$)' "$f" || true; done
     } >"$O/summary.txt"
     log "summary in $O/summary.txt"
 }
 
 STAGES=("$@")
-[ ${#STAGES[@]} -eq 0 ] && STAGES=(build train hdl cosim split vcd lint synth iverilog summary)
+[ ${#STAGES[@]} -eq 0 ] && STAGES=(build train hdl cosim split vcd lint synth bram iverilog summary)
 for s in "${STAGES[@]}"; do
     declare -F "stage_$s" >/dev/null || { log "unknown stage $s"; exit 2; }
 done
