@@ -3,7 +3,7 @@
 # through co-simulation, lint and synthesis. Everything goes under out/hw-bench/ (logs in logs/, the
 # one-page summary in summary.txt).
 #
-#   bash scripts/hw-bench.sh                 # every stage (about 25-35 min on 2 shared cores)
+#   bash scripts/hw-bench.sh                 # every stage (18 min on 2 cores at load 7-10; Yosys ~3 GB)
 #   bash scripts/hw-bench.sh cosim split     # chosen stages only (later stages need earlier outputs)
 #
 # Stages: build train hdl cosim split vcd lint synth bram iverilog summary.
