@@ -19,7 +19,8 @@ O=${OUT:-out/hw-bench}
 DATA=${DATA:-/work/shared/data/mnist-10k}
 SAMPLES=${SAMPLES:-2004}
 read -r -a QUANT <<<"${QUANT:---bits 8 --steps 64}"
-export TTFS_SIM_CACHE="$ROOT/$O/sim-cache"
+mkdir -p "$O"
+export TTFS_SIM_CACHE="$(cd "$O" && pwd)/sim-cache"
 B="$O/bin/ttfs"
 L="$O/logs"
 mkdir -p "$O/bin" "$L" "$O/q" "$O/hdl" "$O/cosim" "$O/spikes"
