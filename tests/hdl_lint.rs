@@ -311,7 +311,19 @@ fn ttfs_hdl_writes_design_files() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names.len(), 4, "{names:?}");
-    // A float model without --bits/--steps is refused with a message, not a panic.
+    // Quantization flags with an integer model are refused with a message, not ignored.
+    let out = Command::new(env!("CARGO_BIN_EXE_ttfs"))
+        .args(["hdl", "--model"])
+        .arg(&model)
+        .arg("--out")
+        .arg(dir.path().join("hw1"))
+        .args(["--bits", "6"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already an integer model"));
+    assert!(!dir.path().join("hw1").exists());
+    // A float model without flags is quantized with the defaults of `ttfs quantize`.
     let fmodel = dir.path().join("f.safetensors");
     let f = FloatNetwork::random_init(&[4, 3], TimeParams::default(), &[3.0], 1.0, 1).unwrap();
     golden::io::save_float(&fmodel, &f).unwrap();
@@ -322,8 +334,19 @@ fn ttfs_hdl_writes_design_files() {
         .arg(dir.path().join("hw2"))
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--bits"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = hdl::Manifest::load(&dir.path().join("hw2").join(hdl::MANIFEST_FILE)).unwrap();
+    let q = quantize(&f, &QuantConfig::default()).unwrap();
+    assert_eq!(
+        m,
+        hdl::generate(&q, &hdl::HdlConfig::default())
+            .unwrap()
+            .manifest
+    );
     // With --bits/--steps it is quantized on the fly, as `ttfs quantize` would.
     let out_dir = dir.path().join("hw3");
     let out = Command::new(env!("CARGO_BIN_EXE_ttfs"))

@@ -1,12 +1,12 @@
-//! `ttfs hdl`: integer model (or float model + `--bits/--steps`) -> `ttfs_top.v`, one weight hex file
+//! `ttfs hdl`: integer model (or float model, quantized with `--bits/--steps`) -> `ttfs_top.v`, one weight hex file
 //! per layer and `manifest.json` in `--out`, each written atomically, then a summary on stdout.
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Quantized model (`ttfs quantize` output); a float model needs `--bits` and `--steps`.
+    /// Integer model (`ttfs quantize` output), or a float model quantized on the fly with the flags below.
     #[arg(long)]
     pub model: PathBuf,
     /// Output folder (created if missing).
@@ -16,46 +16,14 @@ pub struct Args {
     /// Default: 16 (capped at each layer's size).
     #[arg(long, value_delimiter = ',')]
     pub lanes: Vec<usize>,
-    /// Float model only: signed weight width B_w.
-    #[arg(long)]
-    pub bits: Option<u32>,
-    /// Float model only: time steps N.
-    #[arg(long)]
-    pub steps: Option<u32>,
-    /// Float model only: map this percentile of |w| to the largest code (clip above).
-    #[arg(long)]
-    pub clip_percentile: Option<f64>,
+    #[command(flatten)]
+    pub quant: super::quantize::QuantArgs,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let model = golden::io::load_model(&args.model)
         .with_context(|| format!("loading model {}", args.model.display()))?;
-    let net = match model {
-        golden::io::Model::Quant(q) => {
-            if args.bits.is_some() || args.steps.is_some() || args.clip_percentile.is_some() {
-                bail!(
-                    "{} is already quantized: --bits/--steps/--clip-percentile apply to float models only",
-                    args.model.display()
-                );
-            }
-            q
-        }
-        golden::io::Model::Float(f) => {
-            let (Some(weight_bits), Some(n_steps)) = (args.bits, args.steps) else {
-                bail!(
-                    "{} is a float model: give --bits and --steps to quantize it (or run `ttfs quantize` first)",
-                    args.model.display()
-                );
-            };
-            let cfg = golden::quantize::QuantConfig {
-                weight_bits,
-                n_steps,
-                clip_percentile: args.clip_percentile,
-            };
-            golden::quantize::quantize(&f, &cfg)
-                .with_context(|| format!("quantizing {}", args.model.display()))?
-        }
-    };
+    let net = args.quant.integer_model(model, &args.model)?;
     let cfg = hdl::HdlConfig {
         lanes: args.lanes.clone(),
     };

@@ -107,9 +107,7 @@ pub fn run(args: &Args) -> Result<()> {
         model: int_model.clone(),
         out: design.clone(),
         lanes: args.lanes.clone(),
-        bits: None,
-        steps: None,
-        clip_percentile: None,
+        quant: QuantArgs::default(),
     })?;
 
     if args.no_cosim {
@@ -168,7 +166,7 @@ pub fn run(args: &Args) -> Result<()> {
             gtkw: true,
             gtkw_lanes: 4,
             compare_model: None,
-            quant: args.quant.clone(),
+            quant: QuantArgs::default(),
         })?;
     }
     println!(

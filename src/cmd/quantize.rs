@@ -20,7 +20,7 @@ pub struct Args {
 }
 
 /// Quantization settings shared by every command that quantizes on the fly.
-#[derive(clap::Args, Debug, Clone)]
+#[derive(clap::Args, Debug, Clone, Default)]
 pub struct QuantArgs {
     /// TOML file with `weight_bits`, `n_steps` and optional `clip_percentile` (flags override it).
     #[arg(long = "quant-config")]
@@ -53,6 +53,28 @@ impl QuantArgs {
             cfg.clip_percentile = self.clip_percentile;
         }
         Ok(cfg)
+    }
+}
+
+impl QuantArgs {
+    fn any_set(&self) -> bool {
+        self.config.is_some()
+            || self.bits.is_some()
+            || self.steps.is_some()
+            || self.clip_percentile.is_some()
+    }
+
+    /// The integer model of a model file: an integer file as it is (quantization flags are then an
+    /// error, not silently ignored), a float file quantized with these settings.
+    pub fn integer_model(&self, model: Model, path: &Path) -> Result<QuantNetwork> {
+        match model {
+            Model::Quant(_) if self.any_set() => bail!(
+                "{} is already an integer model: --bits/--steps/--clip-percentile/--quant-config apply to float models only",
+                path.display()
+            ),
+            Model::Quant(q) => Ok(q),
+            Model::Float(f) => quantize(&f, &self.resolve()?).with_context(|| format!("quantizing {}", path.display())),
+        }
     }
 }
 

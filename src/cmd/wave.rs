@@ -10,7 +10,6 @@ use super::data::{check_fit, default_data_dir, load_data, load_model, parse_samp
 use super::quantize::QuantArgs;
 use anyhow::{bail, Context, Result};
 use golden::integer::{IntInference, IntegerRunner};
-use golden::io::Model;
 use golden::{encode, QuantNetwork};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -65,11 +64,7 @@ pub struct Args {
 
 /// An integer model from an integer file, or a float file quantized with the flags.
 fn integer_model(path: &Path, quant: &QuantArgs) -> Result<QuantNetwork> {
-    Ok(match load_model(path)? {
-        Model::Quant(q) => q,
-        Model::Float(f) => golden::quantize::quantize(&f, &quant.resolve()?)
-            .with_context(|| format!("quantizing {}", path.display()))?,
-    })
+    quant.integer_model(load_model(path)?, path)
 }
 
 /// `LAYER:NEURON` pairs, checked against the layer sizes (input first).
