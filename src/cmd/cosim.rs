@@ -19,8 +19,8 @@ pub struct Args {
     /// Integer model file (the one the design was generated from).
     #[arg(long)]
     pub model: PathBuf,
-    /// Folder with the IDX files (e.g. data/mnist-small).
-    #[arg(long)]
+    /// Folder with the IDX files (e.g. data/mnist-small). Default: the embedded MNIST subset.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist-small"))]
     pub data: PathBuf,
     /// Which split to run.
     #[arg(long, default_value = "test", value_parser = ["test", "train"])]

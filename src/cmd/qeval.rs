@@ -15,8 +15,8 @@ pub struct Args {
     /// Float model file (safetensors, from `ttfs train`).
     #[arg(long)]
     pub model: PathBuf,
-    /// Data folder with the IDX test split (t10k-*-idx*-ubyte[.gz]).
-    #[arg(long)]
+    /// Data folder with the IDX test split (t10k-*-idx*-ubyte[.gz]). Default: the embedded MNIST subset.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist-small"))]
     pub data: PathBuf,
     /// Weight widths in bits.
     #[arg(long, value_delimiter = ',', default_value = "8,6,4")]
