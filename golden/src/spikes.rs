@@ -91,6 +91,13 @@ impl SpikeStats {
         self.spikes[l] as f64 / (self.samples as f64 * self.sizes[l] as f64)
     }
 
+    /// Firing rate of each hidden layer (layers 1..L-1).
+    pub fn hidden_rates(&self) -> Vec<f64> {
+        (1..self.sizes.len().saturating_sub(1))
+            .map(|l| self.firing_rate(l))
+            .collect()
+    }
+
     /// Mean firing rate over the hidden layers (the network figure of SPEC section 3); 0 without hidden layers.
     pub fn mean_hidden_rate(&self) -> f64 {
         let hidden = 1..self.sizes.len().saturating_sub(1);

@@ -40,6 +40,6 @@ pub use config::{
     DataConfig, DataKind, NetworkConfig, OptimConfig, RegConfig, RegKind, TrainConfig,
 };
 pub use error::{Result, TrainError};
-pub use train::{
-    evaluate, BatchProgress, EpochMetrics, EpochOutcome, Evaluation, Trainer, SAMPLES_PER_CHUNK,
-};
+/// Test-set accuracy and firing rates: golden's exact pass over a data set (`golden::eval`).
+pub use golden::eval::{eval_exact as evaluate, EvalResult as Evaluation};
+pub use train::{BatchProgress, EpochMetrics, EpochOutcome, Trainer, SAMPLES_PER_CHUNK};

@@ -15,7 +15,7 @@ use crate::backprop::{forward_backward_into, LayerRef, Objective, SampleStats, W
 use crate::config::{RegKind, TrainConfig};
 use crate::error::{Result, TrainError};
 use golden::idx::Dataset;
-use golden::{FloatNetwork, SpikeStats, TimeParams};
+use golden::{FloatNetwork, TimeParams};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rayon::prelude::*;
@@ -115,58 +115,6 @@ pub enum EpochOutcome {
     Finished(EpochMetrics),
     /// The progress callback asked to stop; the position is at a batch boundary (checkpoint it).
     Stopped,
-}
-
-/// Accuracy and firing rates of a network on a data set, by `golden::exact::forward`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Evaluation {
-    pub accuracy: f64,
-    pub correct: usize,
-    pub samples: usize,
-    pub stats: SpikeStats,
-}
-
-impl Evaluation {
-    /// Firing rate of each hidden layer.
-    pub fn hidden_rates(&self) -> Vec<f64> {
-        let n = self.stats.sizes.len();
-        (1..n.saturating_sub(1))
-            .map(|l| self.stats.firing_rate(l))
-            .collect()
-    }
-}
-
-/// Evaluates with golden's exact forward pass (in parallel; the result does not depend on threads).
-pub fn evaluate(net: &FloatNetwork, data: &Dataset) -> Evaluation {
-    let results: Vec<(bool, Vec<usize>)> = (0..data.len())
-        .into_par_iter()
-        .map(|i| {
-            let input = golden::encode::encode_exact(data.image(i), net.time.t_in);
-            let out = golden::exact::forward(net, &input);
-            (
-                out.decision == Some(data.labels[i] as usize),
-                out.spikes.counts(),
-            )
-        })
-        .collect();
-    let sizes = net.sizes();
-    let mut stats = SpikeStats {
-        sizes: sizes.clone(),
-        spikes: vec![0; sizes.len()],
-        sops: 0,
-        samples: 0,
-    };
-    let mut correct = 0;
-    for (ok, counts) in &results {
-        correct += *ok as usize;
-        stats.merge(&SpikeStats::from_counts(counts.clone(), sizes.clone()));
-    }
-    Evaluation {
-        accuracy: correct as f64 / data.len().max(1) as f64,
-        correct,
-        samples: data.len(),
-        stats,
-    }
 }
 
 struct Chunk {
@@ -362,8 +310,8 @@ impl Trainer {
         }
         let train_seconds = self.pos.running.seconds;
         let eval_started = std::time::Instant::now();
-        let eval = evaluate(&self.net, test);
-        let rates = eval.hidden_rates();
+        let eval = golden::eval::eval_exact(&self.net, test);
+        let rates = eval.stats.hidden_rates();
         let metrics = EpochMetrics {
             epoch: epoch + 1,
             loss: self.pos.running.mean_loss(),
