@@ -12,20 +12,10 @@ use ndarray::array;
 use std::path::PathBuf;
 use std::process::Command;
 
-fn tool(env: &str, name: &str, package: &str) -> PathBuf {
-    if let Some(p) = std::env::var_os(env) {
-        return PathBuf::from(p);
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path) {
-        let cand = dir.join(name);
-        if cand.is_file() {
-            return cand;
-        }
-    }
-    panic!(
-        "{name} not found (set {env}= or put it on PATH); install with: apt-get install {package}"
-    );
+/// The tool found by `sim::tools` (environment override, then PATH, version checked); missing, the
+/// test fails with its install command.
+fn tool(tool: sim::tools::Tool) -> PathBuf {
+    sim::tools::find(tool).unwrap_or_else(|e| panic!("{e}")).path
 }
 
 /// What the RTL showed for one sample.
@@ -50,7 +40,7 @@ fn simulate(design: &hdl::Design, samples: &[Vec<Option<u32>>]) -> Vec<Observed>
         hdl::testbench::driver(&design.manifest, samples),
     )
     .unwrap();
-    let iverilog = tool("IVERILOG", "iverilog", "iverilog");
+    let iverilog = tool(sim::tools::Tool::Iverilog);
     let st = Command::new(&iverilog)
         .args(["-g2005", "-o", "sim.vvp", "tb.v", hdl::VERILOG_FILE])
         .current_dir(d)
@@ -61,7 +51,7 @@ fn simulate(design: &hdl::Design, samples: &[Vec<Option<u32>>]) -> Vec<Observed>
         "iverilog: {}",
         String::from_utf8_lossy(&st.stderr)
     );
-    let vvp = tool("VVP", "vvp", "iverilog");
+    let vvp = tool(sim::tools::Tool::Vvp);
     let run = Command::new(&vvp)
         .args(["-n", "sim.vvp"])
         .current_dir(d)

@@ -18,20 +18,10 @@ use ndarray::array;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn tool(env: &str, name: &str, package: &str) -> PathBuf {
-    if let Some(p) = std::env::var_os(env) {
-        return PathBuf::from(p);
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path) {
-        let cand = dir.join(name);
-        if cand.is_file() {
-            return cand;
-        }
-    }
-    panic!(
-        "{name} not found (set {env}= or put it on PATH); install with: apt-get install {package}"
-    );
+/// The tool found by `sim::tools` (environment override, then PATH, version checked); missing, the
+/// test fails with its install command.
+fn tool(tool: sim::tools::Tool) -> PathBuf {
+    sim::tools::find(tool).unwrap_or_else(|e| panic!("{e}")).path
 }
 
 fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork {
@@ -57,7 +47,7 @@ fn write_design(design: &hdl::Design, dir: &Path) {
 }
 
 fn lint(dir: &Path) {
-    let verilator = tool("VERILATOR", "verilator", "verilator");
+    let verilator = tool(sim::tools::Tool::Verilator);
     let out = Command::new(&verilator)
         .args([
             "--lint-only",
@@ -80,7 +70,7 @@ fn lint(dir: &Path) {
 
 /// Runs yosys `script` in `dir`; returns its log.
 fn yosys(dir: &Path, script: &str) -> String {
-    let yosys = tool("YOSYS", "yosys", "yosys");
+    let yosys = tool(sim::tools::Tool::Yosys);
     let out = Command::new(&yosys)
         .args(["-p", script])
         .current_dir(dir)
