@@ -21,7 +21,9 @@ use std::process::Command;
 /// The tool found by `sim::tools` (environment override, then PATH, version checked); missing, the
 /// test fails with its install command.
 fn tool(tool: sim::tools::Tool) -> PathBuf {
-    sim::tools::find(tool).unwrap_or_else(|e| panic!("{e}")).path
+    sim::tools::find(tool)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .path
 }
 
 fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork {
