@@ -97,7 +97,9 @@ pub mod testbench;
 pub mod verilog;
 
 pub use error::HdlError;
-pub use manifest::{LayerManifest, Manifest, PortWidths, CYCLE_BOUND_TEXT, MANIFEST_VERSION};
+pub use manifest::{
+    CycleParts, LayerManifest, Manifest, PortWidths, CYCLE_BOUND_TEXT, MANIFEST_VERSION,
+};
 pub use plan::{HdlConfig, DEFAULT_LANES};
 
 use golden::QuantNetwork;

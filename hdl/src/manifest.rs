@@ -88,6 +88,26 @@ groups_l * (1 + e_l + n_steps) + s_l, where e_l = input events of layer l with s
 (layer 1: input pixels that spike; layer l > 1: spikes of layer l-1) and s_l = spikes of layer l; \
 cycles counted from the posedge that samples start to the posedge where done = 1";
 
+/// The architecture's lower bound on the cycles of one sample, split by what drives each part:
+/// `event_cycles` = sum over layers of groups x input events (one weight word per group per event; the
+/// part that spike sparsity cuts), of which `hidden_event_cycles` come from hidden-layer spikes (layers
+/// 2..L), `step_cycles` = groups x (n_steps + 1) per layer (fixed), `spike_cycles` = one per spike out of
+/// the serializer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CycleParts {
+    pub event_cycles: u64,
+    pub hidden_event_cycles: u64,
+    pub step_cycles: u64,
+    pub spike_cycles: u64,
+}
+
+impl CycleParts {
+    /// The lower bound itself: events + steps + spikes.
+    pub fn total(&self) -> u64 {
+        self.event_cycles + self.step_cycles + self.spike_cycles
+    }
+}
+
 impl Manifest {
     /// Parses a manifest from JSON text; `origin` names the file in errors.
     pub fn from_json(text: &str, origin: &Path) -> Result<Manifest, HdlError> {
@@ -141,7 +161,12 @@ impl Manifest {
     /// integer spike train: `layers[0]` = input steps, `layers[l]` = steps of layer `l`). Layers missing
     /// from `spikes` count as silent.
     pub fn cycle_bound(&self, spikes: &SpikeTrain<u32>) -> u64 {
-        let mut total = 0u64;
+        self.cycle_bound_parts(spikes).total()
+    }
+
+    /// The lower bound split by what drives it (see [`CycleParts`]).
+    pub fn cycle_bound_parts(&self, spikes: &SpikeTrain<u32>) -> CycleParts {
+        let mut parts = CycleParts::default();
         for (idx, layer) in self.layers.iter().enumerate() {
             let count = |l: usize, below: Option<u32>| -> u64 {
                 spikes.layers.get(l).map_or(0, |v| {
@@ -157,9 +182,14 @@ impl Manifest {
             let events = count(idx, Some(self.n_steps));
             let fired = count(idx + 1, None);
             let g = layer.groups as u64;
-            total += g * (1 + events + self.n_steps as u64) + fired;
+            parts.event_cycles += g * events;
+            if idx > 0 {
+                parts.hidden_event_cycles += g * events;
+            }
+            parts.step_cycles += g * (1 + self.n_steps as u64);
+            parts.spike_cycles += fired;
         }
-        total
+        parts
     }
 
     /// The exact cycle count of this architecture for one sample (same span as [`CYCLE_BOUND_TEXT`]),

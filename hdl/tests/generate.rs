@@ -226,6 +226,19 @@ fn cycle_formulas_on_paper() {
     // bound: layer 1: 2 * (1 + 2 + 10) + 3 = 29; layer 2: 2 * (1 + 2 + 10) + 2 = 28 (events at
     // 4, 4, 10: two below 10).
     assert_eq!(m.cycle_bound(&spikes), 29 + 28);
+    // The same bound by what drives it: events 2 * 2 (layer 1) + 2 * 2 (layer 2, from hidden spikes),
+    // steps 2 * 11 per layer, spikes 3 + 2.
+    let parts = m.cycle_bound_parts(&spikes);
+    assert_eq!(
+        (
+            parts.event_cycles,
+            parts.hidden_event_cycles,
+            parts.step_cycles,
+            parts.spike_cycles
+        ),
+        (8, 4, 44, 5)
+    );
+    assert_eq!(parts.total(), 57);
     // exact: layer 1: 3 + 26 + 3 = 32 (no 16-lane chunk skipped; the update of group 0 at step 10,
     // issued just before the last op, does not fire); layer 2: 3 + 26 + 2 = 31, minus 1: group 0
     // fires at step 10 right before the last op (group 1 at step 10), so its spike leaves while that

@@ -209,6 +209,20 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         n - off_model,
         mean(&expected)
     );
+    let parts: Vec<hdl::CycleParts> = golden
+        .iter()
+        .map(|g| design.manifest.cycle_bound_parts(&g.spikes))
+        .collect();
+    let part_mean = |f: fn(&hdl::CycleParts) -> u64| {
+        parts.iter().map(f).sum::<u64>() as f64 / parts.len() as f64
+    };
+    println!(
+        "bound      mean per inference: event-driven {:.1} (from hidden spikes {:.1}), step-driven {:.1}, serializer {:.1}",
+        part_mean(|p| p.event_cycles),
+        part_mean(|p| p.hidden_event_cycles),
+        part_mean(|p| p.step_cycles),
+        part_mean(|p| p.spike_cycles)
+    );
     if below_bound > 0 {
         println!(
             "WARNING    {below_bound} samples took fewer cycles than the manifest's lower bound"
