@@ -115,7 +115,7 @@ pub fn run(args: &Args) -> Result<()> {
     } else {
         stage(
             5,
-            "co-simulate the RTL against the integer golden model (Verilator)",
+            "co-simulate the RTL against the integer golden model (Verilator; ports traced and read back from the VCD)",
         );
         cosim::run(&cosim::Args {
             design: design.clone(),
