@@ -10,6 +10,7 @@ use crate::error::{Result, WaveError};
 use crate::hwtrace::HwPoint;
 use crate::trace::NeuronTrace;
 use golden::SpikeTrain;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -229,6 +230,49 @@ pub struct Membrane {
     pub n_steps: u32,
 }
 
+/// The y range of a trace panel: every value plus `extra`, padded by 5% (at least 1).
+fn padded_range(values: impl Iterator<Item = i64>, extra: &[i64]) -> std::ops::Range<f64> {
+    let (lo, hi) = values
+        .chain(extra.iter().copied())
+        .fold((i64::MAX, i64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = if lo > hi {
+        (0.0, 1.0)
+    } else {
+        (lo as f64, hi as f64)
+    };
+    let pad = ((hi - lo) * 0.05).max(1.0);
+    (lo - pad)..(hi + pad)
+}
+
+/// A trace panel (integer value against time step) with its caption and axes drawn.
+fn trace_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    caption: String,
+    y_desc: &str,
+    n_steps: u32,
+    y_range: std::ops::Range<f64>,
+) -> std::result::Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String>
+{
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 15))
+        .margin(8)
+        .x_label_area_size(38)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5f64..n_steps as f64 + 0.5, y_range)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc(format!("time step n (0 to {n_steps})"))
+        .y_desc(y_desc)
+        .label_style(("sans-serif", 12))
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .axis_desc_style(("sans-serif", 13))
+        .draw()
+        .map_err(e)?;
+    Ok(chart)
+}
+
 impl Figure for Membrane {
     fn size(&self) -> (u32, u32) {
         (1200, 60 + 300 * self.series.len().max(1) as u32)
@@ -240,7 +284,6 @@ impl Figure for Membrane {
         let panels = root.split_evenly((self.series.len().max(1), 2));
         let golden_color = PALETTE[0];
         let hw_color = PALETTE[1];
-        let x_range = -0.5f64..self.n_steps as f64 + 0.5;
         for (r, s) in self.series.iter().enumerate() {
             let g = &s.golden;
             let hw = s.hardware.as_deref().unwrap_or(&[]);
@@ -248,43 +291,20 @@ impl Figure for Membrane {
                 .spike_step
                 .map_or_else(|| "silent".to_string(), |k| format!("spike at step {k}"));
             // Potential panel.
-            let lo = g
-                .potential
-                .iter()
-                .copied()
-                .chain(hw.iter().map(|p| p.potential))
-                .chain([0, g.threshold_q])
-                .min()
-                .unwrap_or(0) as f64;
-            let hi = g
-                .potential
-                .iter()
-                .copied()
-                .chain(hw.iter().map(|p| p.potential))
-                .chain([0, g.threshold_q])
-                .max()
-                .unwrap_or(1) as f64;
-            let pad = ((hi - lo) * 0.05).max(1.0);
-            let mut chart = ChartBuilder::on(&panels[2 * r])
-                .caption(
-                    format!("{}: potential V[n] ({spike})", s.label),
-                    ("sans-serif", 15),
-                )
-                .margin(8)
-                .x_label_area_size(38)
-                .y_label_area_size(70)
-                .build_cartesian_2d(x_range.clone(), (lo - pad)..(hi + pad))
-                .map_err(e)?;
-            chart
-                .configure_mesh()
-                .x_desc(format!("time step n (0 to {})", self.n_steps))
-                .y_desc("V[n] (integer)")
-                .label_style(("sans-serif", 12))
-                .x_label_formatter(&|x| format!("{x:.0}"))
-                .y_label_formatter(&|y| format!("{y:.0}"))
-                .axis_desc_style(("sans-serif", 13))
-                .draw()
-                .map_err(e)?;
+            let y = padded_range(
+                g.potential
+                    .iter()
+                    .copied()
+                    .chain(hw.iter().map(|p| p.potential)),
+                &[0, g.threshold_q],
+            );
+            let mut chart = trace_chart(
+                &panels[2 * r],
+                format!("{}: potential V[n] ({spike})", s.label),
+                "V[n] (integer)",
+                self.n_steps,
+                y,
+            )?;
             chart
                 .draw_series(LineSeries::new(
                     [
@@ -329,40 +349,17 @@ impl Figure for Membrane {
                 .draw()
                 .map_err(e)?;
             // Slope panel.
-            let lo = g
-                .slope
-                .iter()
-                .copied()
-                .chain(hw.iter().map(|p| p.slope))
-                .chain([0])
-                .min()
-                .unwrap_or(0) as f64;
-            let hi = g
-                .slope
-                .iter()
-                .copied()
-                .chain(hw.iter().map(|p| p.slope))
-                .chain([0])
-                .max()
-                .unwrap_or(1) as f64;
-            let pad = ((hi - lo) * 0.05).max(1.0);
-            let mut chart = ChartBuilder::on(&panels[2 * r + 1])
-                .caption(format!("{}: slope S[n]", s.label), ("sans-serif", 15))
-                .margin(8)
-                .x_label_area_size(38)
-                .y_label_area_size(70)
-                .build_cartesian_2d(x_range.clone(), (lo - pad)..(hi + pad))
-                .map_err(e)?;
-            chart
-                .configure_mesh()
-                .x_desc(format!("time step n (0 to {})", self.n_steps))
-                .y_desc("S[n] (integer)")
-                .label_style(("sans-serif", 12))
-                .x_label_formatter(&|x| format!("{x:.0}"))
-                .y_label_formatter(&|y| format!("{y:.0}"))
-                .axis_desc_style(("sans-serif", 13))
-                .draw()
-                .map_err(e)?;
+            let y = padded_range(
+                g.slope.iter().copied().chain(hw.iter().map(|p| p.slope)),
+                &[0],
+            );
+            let mut chart = trace_chart(
+                &panels[2 * r + 1],
+                format!("{}: slope S[n]", s.label),
+                "S[n] (integer)",
+                self.n_steps,
+                y,
+            )?;
             chart
                 .draw_series(LineSeries::new(
                     g.slope
