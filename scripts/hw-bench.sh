@@ -26,7 +26,7 @@ L="$O/logs"
 mkdir -p "$O/bin" "$L" "$O/q" "$O/hdl" "$O/cosim" "$O/spikes"
 
 # model name -> training config (the 784-100-10 model "tiny" is the committed one in models/)
-declare -A CONFIG=([b1]=mnist-baseline [m1]=mnist-mssr [b3]=hw-deep-baseline [m3]=hw-deep-mssr)
+declare -A CONFIG=([b1]=hw-mnist-baseline [m1]=hw-mnist-mssr [b3]=hw-deep-baseline [m3]=hw-deep-mssr)
 MODELS=(b1 m1 b3 m3)
 # design name -> "model lanes" (lanes: comma list per layer, empty = hdl's default of 16)
 declare -A DESIGN=([b1-l16]="b1 " [b1-l40]="b1 40,10" [m1-l16]="m1 " [b3-l16]="b3 " [m3-l16]="m3 "

@@ -128,3 +128,17 @@ fn integer_neuron_step_by_step() {
         vec![Some(4)]
     );
 }
+
+#[test]
+fn nan_input_time_never_panics_or_spikes() {
+    // Encoding and hidden layers never produce NaN, but `crossing` is public. A NaN time sorts last
+    // (total order); once its group is in, the end potential is NaN and `>= V_TH` is false, so
+    // `clamp` never sees a NaN bound. With w = [2, 1], t = [0, NaN]: the first segment alone
+    // crosses at t* = 1 / 2, before the NaN group is reached.
+    let t = spike(&[2.0, 1.0], &[Some(0.0), Some(f64::NAN)]);
+    assert!(close(t, 0.5), "{t:?}");
+    // Only a NaN input: its group time compares false with everything; whatever comes back, no panic
+    // and no spike at a NaN time.
+    let t = spike(&[4.0], &[Some(f64::NAN)]);
+    assert!(t.is_none_or(|t| !t.is_nan()), "{t:?}");
+}
