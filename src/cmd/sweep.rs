@@ -263,6 +263,25 @@ fn summarize(results: &[RunResult], n_hidden: usize) -> BTreeMap<String, Vec<Poi
     curves
 }
 
+/// The accuracy axis: every point's mean +- sd with half a point of margin, whole percent. Points
+/// more than `OFF_SCALE` points below the best mean (collapsed runs) are left out of the range.
+fn accuracy_axis(all: &[&Point]) -> (f64, f64) {
+    const OFF_SCALE: f64 = 10.0;
+    let best = all
+        .iter()
+        .map(|p| p.acc.0)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let kept = all.iter().filter(|p| p.acc.0 >= best - OFF_SCALE);
+    let acc_lo = kept
+        .clone()
+        .map(|p| p.acc.0 - p.acc.1)
+        .fold(f64::INFINITY, f64::min);
+    let acc_hi = kept
+        .map(|p| p.acc.0 + p.acc.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    ((acc_lo - 0.5).floor(), (acc_hi + 0.5).ceil())
+}
+
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     curves: &BTreeMap<String, Vec<Point>>,
@@ -293,15 +312,11 @@ where
         n => root.split_evenly((n.div_ceil(3), 3)),
     };
     let all: Vec<&Point> = curves.values().flatten().collect();
-    let acc_lo = all
-        .iter()
-        .map(|p| p.acc.0 - p.acc.1)
-        .fold(f64::INFINITY, f64::min);
-    let acc_hi = all
-        .iter()
-        .map(|p| p.acc.0 + p.acc.1)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let (y0, y1) = ((acc_lo - 0.5).floor(), (acc_hi + 0.5).ceil());
+    let (y0, y1) = accuracy_axis(&all);
+    // A collapsed run (a strength that silences a whole layer scores ~0-10%) would stretch the axis
+    // over the whole 0-100% and flatten every curve: such points sit on the bottom edge as a
+    // downward triangle labelled with their accuracy (the CSV holds the exact values).
+    let shown = |acc: f64| acc.max(y0);
     for ((k, name), area) in panels.iter().zip(areas.iter()) {
         let x_hi = all
             .iter()
@@ -343,7 +358,7 @@ where
                     .unwrap_or_else(|| Palette99::pick(c).rgb());
                 RGBColor(r, g, b)
             };
-            let xy: Vec<(f64, f64)> = pts.iter().map(|p| (p.rate[*k].0, p.acc.0)).collect();
+            let xy: Vec<(f64, f64)> = pts.iter().map(|p| (p.rate[*k].0, shown(p.acc.0))).collect();
             let legend = if label == "none" {
                 "none (gamma = 0)".to_string()
             } else {
@@ -356,14 +371,26 @@ where
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
                 });
+            let (on, off): (Vec<&Point>, Vec<&Point>) = pts.iter().partition(|p| p.acc.0 >= y0);
             chart
                 .draw_series(
-                    xy.iter()
-                        .map(|&(x, y)| Circle::new((x, y), 4, color.filled())),
+                    on.iter()
+                        .map(|p| Circle::new((p.rate[*k].0, p.acc.0), 4, color.filled())),
                 )
                 .map_err(e)?;
             chart
-                .draw_series(pts.iter().map(|p| {
+                .draw_series(off.iter().map(|p| {
+                    EmptyElement::at((p.rate[*k].0, y0))
+                        + TriangleMarker::new((0, -6), 7, color.filled())
+                        + Text::new(
+                            format!("{:.1}% (off scale)", p.acc.0),
+                            (6, -18),
+                            ("sans-serif", 12).into_font().color(&color),
+                        )
+                }))
+                .map_err(e)?;
+            chart
+                .draw_series(on.iter().map(|p| {
                     ErrorBar::new_vertical(
                         p.rate[*k].0,
                         p.acc.0 - p.acc.1,
@@ -375,7 +402,7 @@ where
                 }))
                 .map_err(e)?;
             chart
-                .draw_series(pts.iter().map(|p| {
+                .draw_series(on.iter().map(|p| {
                     ErrorBar::new_horizontal(
                         p.acc.0,
                         p.rate[*k].0 - p.rate[*k].1,
@@ -653,5 +680,44 @@ strengths = [1e-3]
         assert_eq!(&png[1..4], b"PNG");
         let sum = std::fs::read_to_string(dir.path().join("tradeoff-summary.csv")).unwrap();
         assert_eq!(sum.lines().count(), 3);
+        assert!(!svg.contains("off scale"), "no collapsed run here");
+    }
+
+    #[test]
+    fn a_collapsed_run_stays_off_the_accuracy_axis() {
+        let mk = |label: &str, strength: f64, acc: f64, rate: f64| RunResult {
+            label: label.into(),
+            strength,
+            seed: 1,
+            test_acc: acc,
+            train_acc: acc,
+            rates: vec![rate],
+            mean_rate: rate,
+        };
+        // A strength that silences the hidden layer: no output spike, 0% accuracy.
+        let results = vec![
+            mk("none", 0.0, 0.948, 0.40),
+            mk("mp-vref0", 1e-4, 0.945, 0.30),
+            mk("mp-vref0", 1e-3, 0.0, 0.0),
+        ];
+        let curves = summarize(&results, 1);
+        let all: Vec<&Point> = curves.values().flatten().collect();
+        assert_eq!(accuracy_axis(&all), (94.0, 96.0));
+        let dir = tempfile::tempdir().unwrap();
+        write_plots(dir.path(), &curves, 1, "collapse").unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("tradeoff.svg")).unwrap();
+        assert_eq!(
+            svg.matches("0.0% (off scale)").count(),
+            1,
+            "one marked point"
+        );
+        // Tick labels are text lines of their own; the y ticks stay within 94..96 (a stretched axis
+        // would label 0, 10, ... 90).
+        let ticks: Vec<f64> = svg.lines().filter_map(|l| l.trim().parse().ok()).collect();
+        assert!(ticks.contains(&94.0) && ticks.contains(&96.0), "{ticks:?}");
+        assert!(
+            !ticks.iter().any(|&t| t > 1.0 && t < 94.0),
+            "axis stretched: {ticks:?}"
+        );
     }
 }
