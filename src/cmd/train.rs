@@ -194,6 +194,7 @@ pub fn train_run(
     let stop = interrupt_flag();
     let n_hidden = cfg.n_hidden();
     let mut epochs = Vec::new();
+    let mut warned_silent = false;
     let n_batches = train.len().div_ceil(cfg.train.batch);
     while !tr.is_done() {
         let epoch = tr.epochs_done();
@@ -280,6 +281,12 @@ pub fn train_run(
         );
         let mut stderr = std::io::stderr().lock();
         let _ = writeln!(stderr, "{line}");
+        if !warned_silent {
+            if let Some(w) = silence_warning(&m) {
+                warned_silent = true;
+                let _ = writeln!(stderr, "{w}");
+            }
+        }
         epochs.push(m);
     }
     Ok(RunSummary {
@@ -299,6 +306,30 @@ pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
             .build_global();
     }
     Ok(())
+}
+
+/// A hidden layer that fired no spike on the whole test set is dead: a silenced neuron gets no gradient
+/// back (SPEC section 3), so training cannot revive it and every later layer sees no input. Said once
+/// per run, with what to change; the run itself goes on (a sweep records the collapsed point).
+pub fn silence_warning(m: &EpochMetrics) -> Option<String> {
+    let dead: Vec<String> = m
+        .rates
+        .iter()
+        .enumerate()
+        .filter(|(_, &r)| r == 0.0)
+        .map(|(l, _)| (l + 1).to_string())
+        .collect();
+    if dead.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "warning: after epoch {} hidden layer(s) {} fired no spike on any test sample: silenced neurons \
+         get no gradient, so this network cannot recover (test accuracy {:.1}%); lower the regularizer \
+         strength (regularizer.gamma) or raise R_MP's v_ref",
+        m.epoch,
+        dead.join(", "),
+        100.0 * m.test_accuracy
+    ))
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
@@ -381,6 +412,33 @@ mod tests {
             golden::io::load_float(&straight.join(MODEL_FILE)).unwrap(),
             golden::io::load_float(&out.join(MODEL_FILE)).unwrap()
         );
+    }
+
+    #[test]
+    fn a_regularizer_that_silences_a_layer_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut cfg, cfg_path) = tiny_config(dir.path());
+        cfg.train.epochs = 1;
+        cfg.regularizer.kind = trainer::RegKind::Mp;
+        cfg.regularizer.v_ref = Some(0.0);
+        cfg.regularizer.gamma = vec![1.0];
+        cfg.train.lr = 0.05; // few batches here: large Adam steps reach the collapse in one epoch
+        let s = train_run(&cfg, &cfg_path, &dir.path().join("dead"), false, false).unwrap();
+        let m = &s.epochs[0];
+        assert_eq!(
+            m.rates,
+            vec![0.0],
+            "R_MP(0) at strength 1 silences the hidden layer"
+        );
+        let w = silence_warning(m).expect("warned");
+        assert!(
+            w.contains("hidden layer(s) 1 ") && w.contains("regularizer.gamma"),
+            "{w}"
+        );
+        // An ordinary run is not warned about.
+        let (cfg, cfg_path) = tiny_config(dir.path());
+        let s = train_run(&cfg, &cfg_path, &dir.path().join("alive"), false, false).unwrap();
+        assert!(s.epochs.iter().all(|m| silence_warning(m).is_none()));
     }
 
     #[test]
