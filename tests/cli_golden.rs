@@ -75,15 +75,7 @@ fn quantize_writes_the_model_golden_computes() {
         "96",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let expected = quantize(
-        &golden::io::load_float(&model()).unwrap(),
-        &QuantConfig {
-            weight_bits: 6,
-            n_steps: 96,
-            clip_percentile: None,
-        },
-    )
-    .unwrap();
+    let expected = quant(&golden::io::load_float(&model()).unwrap(), 6, 96);
     assert_eq!(golden::io::load_quant(&out).unwrap(), expected);
     // The summary names every layer's derived widths.
     let w = expected.widths();
@@ -110,19 +102,21 @@ fn quantize_writes_the_model_golden_computes() {
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&out2).unwrap());
 }
 
+/// golden's own quantization, max-|w| scale (what the commands do by default).
+fn quant(f: &golden::FloatNetwork, weight_bits: u32, n_steps: u32) -> golden::QuantNetwork {
+    let cfg = QuantConfig {
+        weight_bits,
+        n_steps,
+        clip_percentile: None,
+    };
+    quantize(f, &cfg).unwrap()
+}
+
 #[test]
 fn evaluate_reports_golden_accuracy_side_by_side() {
     let f = golden::io::load_float(&model()).unwrap();
     let d = data().take(200);
-    let q = quantize(
-        &f,
-        &QuantConfig {
-            weight_bits: 8,
-            n_steps: 64,
-            clip_percentile: None,
-        },
-    )
-    .unwrap();
+    let q = quant(&f, 8, 64);
     let (rf, rq) = (eval_exact(&f, &d), eval_integer(&q, &d));
     let o = ttfs(&[
         "evaluate",
@@ -219,15 +213,7 @@ fn dump_spikes_lists_every_spike_of_the_chosen_samples() {
         s(&csv),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let q = quantize(
-        &f,
-        &QuantConfig {
-            weight_bits: 8,
-            n_steps: 64,
-            clip_percentile: None,
-        },
-    )
-    .unwrap();
+    let q = quant(&f, 8, 64);
     let g = integer::forward(&q, &encode_steps(d.image(3), q.n_in_steps));
     let (header, rows) = parse_csv(&std::fs::read_to_string(&csv).unwrap());
     assert_eq!(header, "sample,layer,neuron,step");

@@ -131,6 +131,19 @@ fn check(golden: &[IntInference], observed: &[ObservedInference], what: &str) {
     assert!(report.is_clean(), "{what}: {report}");
 }
 
+/// Cycles never beat the architecture's lower bound, and equal hdl's exact cycle model of its RTL.
+fn check_cycles(
+    manifest: &hdl::Manifest,
+    golden: &[IntInference],
+    observed: &[ObservedInference],
+    what: &str,
+) {
+    for (g, o) in golden.iter().zip(observed) {
+        assert!(o.cycles >= manifest.cycle_bound(&g.spikes), "{what}");
+        assert_eq!(o.cycles, manifest.expected_cycles(&g.spikes), "{what}");
+    }
+}
+
 #[test]
 fn random_two_layer_networks_match_golden_in_verilator() {
     let tmp = tempfile::tempdir().unwrap();
@@ -149,19 +162,12 @@ fn random_two_layer_networks_match_golden_in_verilator() {
         cfg.trace = k % 2 == 0; // both read-back paths
         let run = sim::run(&d, &x, &cfg).unwrap();
         check(&golden, &run.observed, &format!("network {k}"));
-        // Cycles never beat the architecture's lower bound.
-        for (g, o) in golden.iter().zip(&run.observed) {
-            assert!(
-                o.cycles >= design.manifest.cycle_bound(&g.spikes),
-                "network {k}"
-            );
-            // hdl's exact cycle model of its RTL, checked here in Verilator.
-            assert_eq!(
-                o.cycles,
-                design.manifest.expected_cycles(&g.spikes),
-                "network {k}"
-            );
-        }
+        check_cycles(
+            &design.manifest,
+            &golden,
+            &run.observed,
+            &format!("network {k}"),
+        );
         if k == 0 {
             // The VCD and the event log of the same run agree.
             let log = sim::events::read_event_log(&run.event_log, sizes, n_steps, n_in).unwrap();
@@ -203,18 +209,12 @@ fn random_three_layer_networks_with_time_multiplexed_lanes_match_golden() {
         rc.trace = k == 0;
         let run = sim::run(&d, &x, &rc).unwrap();
         check(&golden, &run.observed, &format!("network {k}"));
-        for (g, o) in golden.iter().zip(&run.observed) {
-            assert!(
-                o.cycles >= design.manifest.cycle_bound(&g.spikes),
-                "network {k}"
-            );
-            // hdl's exact cycle model of its RTL, checked here in Verilator.
-            assert_eq!(
-                o.cycles,
-                design.manifest.expected_cycles(&g.spikes),
-                "network {k}"
-            );
-        }
+        check_cycles(
+            &design.manifest,
+            &golden,
+            &run.observed,
+            &format!("network {k}"),
+        );
         if k == 0 {
             // Icarus Verilog on the same RTL and samples: same observations, cycle for cycle.
             let icarus = sim::run(

@@ -42,6 +42,13 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// Asserts the command failed and its stderr names every one of `needles`.
+fn fails_with(o: &Output, needles: &[&str]) {
+    assert!(!o.status.success(), "{}", text(o));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(needles.iter().all(|n| e.contains(n)), "{}", text(o));
+}
+
 fn circles(path: &Path) -> usize {
     std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -157,12 +164,7 @@ fn bad_inputs_are_clear_errors() {
     };
     let missing = tmp.path().join("missing.vcd");
     let o = run(&["--vcd", missing.to_str().unwrap()]);
-    assert!(!o.status.success());
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("missing.vcd"),
-        "{}",
-        text(&o)
-    );
+    fails_with(&o, &["missing.vcd"]);
 
     let not_vcd = tmp.path().join("counter.vcd");
     std::fs::write(
@@ -171,37 +173,16 @@ fn bad_inputs_are_clear_errors() {
     )
     .unwrap();
     let o = run(&["--vcd", not_vcd.to_str().unwrap()]);
-    assert!(!o.status.success());
-    let e = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        e.contains("counter.vcd") && e.contains("spk_valid"),
-        "{}",
-        text(&o)
-    );
+    fails_with(&o, &["counter.vcd", "spk_valid"]);
 
     let o = run(&["--samples", "500"]);
-    assert!(!o.status.success());
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("out of range"),
-        "{}",
-        text(&o)
-    );
+    fails_with(&o, &["out of range"]);
 
     let o = run(&["--neurons", "3:0"]);
-    assert!(!o.status.success());
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("layer 3 has no potential"),
-        "{}",
-        text(&o)
-    );
+    fails_with(&o, &["layer 3 has no potential"]);
 
     let o = run(&["--neurons", "1:100"]);
-    assert!(!o.status.success());
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("layer 1 has 100 neurons"),
-        "{}",
-        text(&o)
-    );
+    fails_with(&o, &["layer 1 has 100 neurons"]);
 
     let o = run(&["--gtkw"]);
     assert!(!o.status.success(), "--gtkw needs --vcd: {}", text(&o));
@@ -292,11 +273,5 @@ fn cosim_vcd_end_to_end_with_gtkwave_save_file() {
         "2",
         "--no-plots",
     ]);
-    assert!(!o.status.success());
-    let e = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        e.contains("sample 2 is out of range") && e.contains("holds 2 samples"),
-        "{}",
-        text(&o)
-    );
+    fails_with(&o, &["sample 2 is out of range", "holds 2 samples"]);
 }
