@@ -9,6 +9,7 @@
 # throughout); every other variant changes the keys listed for it. Runs are deterministic, so the table
 # is reproduced exactly. Output: out/hparam-scan/<variant>-s<seed>/ and out/hparam-scan/table.md
 # (test accuracy mean +- sample standard deviation over seeds, hidden firing rate, train accuracy).
+# Finished runs in out/hparam-scan are reused, not retrained: delete the folder after changing a config.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -51,7 +52,7 @@ for v in "${ORDER[@]}"; do
     done
 done | tee "$O/runs.txt" | awk '
     { split($3, a, ","); n = $1; if (!(n in c)) order[++k] = n
-      s[n] += a[4]; q[n] += a[4] ^ 2; c[n]++; r[n] += a[5]; t[n] += a[3]; keys[n] = n }
+      s[n] += a[4]; q[n] += a[4] ^ 2; c[n]++; r[n] += a[5]; t[n] += a[3] }
     END {
       print "| variant | seeds | test accuracy % | hidden rate | train accuracy % |"
       print "|---|---|---|---|---|"

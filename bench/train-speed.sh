@@ -73,6 +73,9 @@ EOF
 }
 
 best() { sort -g | tail -1; }
+field() { # FILE KEY: a field of the first JSON line PyTorch printed
+    $PY -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())[sys.argv[2]])' "$1" "$2"
+}
 {
     echo "| case | samples | ttfs samples/s | PyTorch samples/s | ratio |"
     echo "|---|---|---|---|---|"
@@ -86,11 +89,11 @@ for c in "${ORDER[@]}"; do
         ours+=("$(tail -1 "$O/$c-ttfs/metrics.csv" | awk -F, '{print $NF}')")
         $PY bench/pytorch/ttfs_torch.py train --config "$O/$c.toml" --limit "$N" --epochs 1 --no-test \
             --threads 2 >"$O/$c-torch-$r.jsonl" 2>"$O/$c-torch-$r.err"
-        theirs+=("$($PY -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["samples_per_s"])' "$O/$c-torch-$r.jsonl")")
+        theirs+=("$(field "$O/$c-torch-$r.jsonl" samples_per_s)")
     done
     o=$(printf '%s\n' "${ours[@]}" | best)
     t=$(printf '%s\n' "${theirs[@]}" | best)
-    n=$($PY -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["train_samples"])' "$O/$c-torch-1.jsonl")
+    n=$(field "$O/$c-torch-1.jsonl" train_samples)
     printf '| %s | %s | %.0f | %.0f | %.1fx |\n' "$c" "$n" "$o" "$t" "$(echo "$o / $t" | bc -l)" | tee -a "$O/table.md" >&2
 done
 {
