@@ -4,7 +4,8 @@
 //! * layer `l` has a weight matrix of shape `[n_l, n_(l-1)]` (row = post-synaptic neuron), standard
 //!   (row-major) layout, and consecutive layers chain;
 //! * float weights are finite; `0 < t_in <= t_max`, both finite;
-//! * integer weights fit in `weight_bits` signed bits, thresholds are positive, `1 <= n_in_steps <= n_steps`.
+//! * integer weights fit in `weight_bits` signed bits, thresholds are positive, `1 <= n_in_steps <= n_steps`;
+//! * every slope and potential the integer pass can reach fits in [`MAX_POTENTIAL_BITS`] signed bits.
 
 use crate::error::{GoldenError, Result};
 use ndarray::Array2;
@@ -196,37 +197,48 @@ pub struct LayerWidths {
     pub potential_bits: u32,
 }
 
-/// Smallest signed width that holds every value in `[lo, hi]`.
+/// Smallest signed width that holds every value in `[lo, hi]` (at most 64).
 pub fn signed_bits_for(lo: i64, hi: i64) -> u32 {
-    let mut b = 1u32;
-    while b < 64 {
-        let min = -(1i128 << (b - 1));
-        let max = (1i128 << (b - 1)) - 1;
-        if (lo as i128) >= min && (hi as i128) <= max {
-            return b;
-        }
-        b += 1;
-    }
-    64
+    signed_bits_for_wide(lo as i128, hi as i128)
 }
+
+/// Smallest signed width that holds every value in `[lo, hi]`, for bounds beyond i64 (at most 128).
+pub fn signed_bits_for_wide(lo: i128, hi: i128) -> u32 {
+    (1u32..128)
+        .find(|&b| lo >= -(1i128 << (b - 1)) && hi < (1i128 << (b - 1)))
+        .unwrap_or(128)
+}
+
+/// Widest potential register golden's integer pass supports: it computes in i64, and with every `V[n]`
+/// and `S[n]` within 63 signed bits no sum `V + S` of the pass can wrap. A model that needs more is
+/// refused by [`QuantNetwork::new`] with the width it would need.
+pub const MAX_POTENTIAL_BITS: u32 = 63;
 
 impl QuantLayer {
     /// Widths derived from the weights: the slope is a partial sum of one row, so it lies between the
     /// sum of the row's negative weights and the sum of its positive ones; the potential is
     /// `sum_j W_ij (n - k_j)` with `0 <= n - k_j <= n_steps`, so it lies within `n_steps` times that.
+    /// Computed in i128, so the derivation itself cannot wrap (rows of up to 2^64 / 2^24 weights);
+    /// a width above 64 is reported as it is, for [`QuantNetwork::new`] to refuse.
     pub fn widths(&self, n_steps: u32) -> LayerWidths {
-        let (mut lo, mut hi) = (0i64, 0i64);
+        let (mut lo, mut hi) = (0i128, 0i128);
         for row in self.weights.rows() {
-            let pos: i64 = row.iter().filter(|&&w| w > 0).map(|&w| w as i64).sum();
-            let neg: i64 = row.iter().filter(|&&w| w < 0).map(|&w| w as i64).sum();
+            let (mut pos, mut neg) = (0i128, 0i128);
+            for &w in row {
+                if w > 0 {
+                    pos += w as i128;
+                } else {
+                    neg += w as i128;
+                }
+            }
             lo = lo.min(neg);
             hi = hi.max(pos);
         }
-        let n = n_steps as i64;
+        let n = n_steps as i128;
         LayerWidths {
             weight_bits: self.weight_bits,
-            slope_bits: signed_bits_for(lo, hi),
-            potential_bits: signed_bits_for(lo * n, (hi * n).max(self.threshold_q)),
+            slope_bits: signed_bits_for_wide(lo, hi),
+            potential_bits: signed_bits_for_wide(lo * n, (hi * n).max(self.threshold_q as i128)),
         }
     }
 }
@@ -295,6 +307,17 @@ impl QuantNetwork {
                     format!("{name}.threshold"),
                     q.threshold_q,
                     format!("1..={max_theta}"),
+                ));
+            }
+            let widths = q.widths(n_steps);
+            if widths.potential_bits > MAX_POTENTIAL_BITS {
+                return Err(GoldenError::range(
+                    format!("{name} potential width (sum of |weights| x n_steps)"),
+                    format!("{} signed bits", widths.potential_bits),
+                    format!(
+                        "at most {MAX_POTENTIAL_BITS} bits (golden computes in 64-bit integers); \
+                         use fewer weight bits, fewer steps or fewer inputs per neuron"
+                    ),
                 ));
             }
             if !(q.scale.is_finite() && q.scale > 0.0) {
