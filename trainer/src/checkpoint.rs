@@ -46,6 +46,7 @@ fn f64_bytes(v: &[f64]) -> Vec<u8> {
 
 /// Serializes the trainer's state.
 pub fn to_bytes(tr: &Trainer) -> Result<Vec<u8>> {
+    tr.check_not_poisoned()?;
     let pos = tr.position();
     let state = State {
         checkpoint_version: CHECKPOINT_VERSION,

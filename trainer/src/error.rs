@@ -27,6 +27,17 @@ pub enum TrainError {
         #[source]
         source: std::io::Error,
     },
+    /// Training diverged: a loss, weight or Adam moment became non-finite. Nothing is written.
+    #[error(
+        "training diverged at epoch {epoch}, batch {batch}: {what}; nothing was written for this \
+         batch (lower train.lr, now {lr:e}, or check the data and the initial weights)"
+    )]
+    Diverged {
+        epoch: usize,
+        batch: usize,
+        what: String,
+        lr: f64,
+    },
     /// The network became invalid (for example a weight turned non-finite).
     #[error(transparent)]
     Golden(#[from] golden::GoldenError),

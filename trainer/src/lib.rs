@@ -42,4 +42,7 @@ pub use config::{
 pub use error::{Result, TrainError};
 /// Test-set accuracy and firing rates: golden's exact pass over a data set (`golden::eval`).
 pub use golden::eval::{eval_exact as evaluate, EvalResult as Evaluation};
-pub use train::{BatchProgress, EpochMetrics, EpochOutcome, Trainer, SAMPLES_PER_CHUNK};
+pub use train::{
+    AdamState, BatchProgress, EpochMetrics, EpochOutcome, Position, Trainer, MAX_ADAM_STEP,
+    SAMPLES_PER_CHUNK,
+};

@@ -26,6 +26,8 @@ pub const SAMPLES_PER_CHUNK: usize = 16;
 const ADAM_BETA1: f64 = 0.9;
 const ADAM_BETA2: f64 = 0.999;
 const ADAM_EPS: f64 = 1e-8;
+/// Largest Adam step counter: the bias corrections use `powi(step as i32)`.
+pub const MAX_ADAM_STEP: u64 = i32::MAX as u64;
 
 /// Adam moments per weight layer (same layout as the weights) and the number of steps taken.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,6 +134,55 @@ pub struct Trainer {
     adam: AdamState,
     pos: Position,
     chunks: Vec<Chunk>,
+    /// Set when a step diverged: the weights are then not a model, so training and checkpoints
+    /// refuse with this message.
+    poisoned: Option<String>,
+}
+
+/// Checks a run's state before it is trusted (a resumed checkpoint): Adam moments of the weights'
+/// shapes, finite, second moments non-negative, a step counter the bias corrections can use, finite
+/// running sums.
+fn check_state(net: &FloatNetwork, adam: &AdamState, pos: &Position) -> Result<()> {
+    let bad = |msg: String| Err(TrainError::Data(format!("training state: {msg}")));
+    if adam.m.len() != net.layers().len() || adam.v.len() != net.layers().len() {
+        return bad(format!(
+            "{} / {} Adam moment layers for {} weight layers",
+            adam.m.len(),
+            adam.v.len(),
+            net.layers().len()
+        ));
+    }
+    for (l, w) in net.layers().iter().enumerate() {
+        for (name, moment) in [("adam_m", &adam.m[l]), ("adam_v", &adam.v[l])] {
+            if moment.len() != w.len() {
+                return bad(format!(
+                    "layer{}.{name} has {} values for {} weights",
+                    l + 1,
+                    moment.len(),
+                    w.len()
+                ));
+            }
+            let invalid = |x: f64| !x.is_finite() || (name == "adam_v" && x < 0.0);
+            if let Some(k) = moment.iter().position(|&x| invalid(x)) {
+                return bad(format!(
+                    "layer{}.{name}[{k}] = {} (must be finite{})",
+                    l + 1,
+                    moment[k],
+                    if name == "adam_v" { " and >= 0" } else { "" }
+                ));
+            }
+        }
+    }
+    if adam.step > MAX_ADAM_STEP {
+        return bad(format!("Adam step {} exceeds {MAX_ADAM_STEP}", adam.step));
+    }
+    if !(pos.running.loss_sum.is_finite() && pos.running.seconds.is_finite()) {
+        return bad(format!(
+            "running loss {} / seconds {} must be finite",
+            pos.running.loss_sum, pos.running.seconds
+        ));
+    }
+    Ok(())
 }
 
 /// Checks that a data set fits the network (pixels = inputs, labels < outputs).
@@ -218,6 +269,7 @@ impl Trainer {
                 0.0
             },
         };
+        check_state(&net, &adam, &pos)?;
         Ok(Trainer {
             cfg,
             obj,
@@ -225,7 +277,18 @@ impl Trainer {
             adam,
             pos,
             chunks: Vec::new(),
+            poisoned: None,
         })
+    }
+
+    /// An error when a step diverged (the weights are then not a model and must not be written).
+    pub fn check_not_poisoned(&self) -> Result<()> {
+        match &self.poisoned {
+            Some(msg) => Err(TrainError::Data(format!(
+                "refusing to continue or save after divergence: {msg}"
+            ))),
+            None => Ok(()),
+        }
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -275,6 +338,7 @@ impl Trainer {
         test: &Dataset,
         on_batch: &mut dyn FnMut(&BatchProgress) -> bool,
     ) -> Result<EpochOutcome> {
+        self.check_not_poisoned()?;
         check_data(&self.cfg, train, "training")?;
         check_data(&self.cfg, test, "test")?;
         let epoch = self.pos.epoch;
@@ -393,30 +457,47 @@ impl Trainer {
         for c in &self.chunks[..n_chunks] {
             running.add(&c.running);
         }
+        let diverged = |what: String| TrainError::Diverged {
+            epoch: self.pos.epoch + 1,
+            batch: self.pos.batch + 1,
+            what,
+            lr,
+        };
         if !running.loss_sum.is_finite() {
-            return Err(TrainError::Data(format!(
-                "the loss became non-finite at epoch {}, batch {}",
-                self.pos.epoch + 1,
-                self.pos.batch + 1
-            )));
+            return Err(diverged(format!("the loss is {}", running.loss_sum)));
         }
-        // Adam, element-wise; the chunk gradients are summed in chunk order.
-        self.adam.step += 1;
-        let t = self.adam.step as i32;
+        // Adam, element-wise; the chunk gradients are summed in chunk order. A non-finite weight or
+        // moment stops training with an error naming it (the trainer is then poisoned: it refuses
+        // to train on or to be checkpointed, so nothing non-finite is ever written).
+        let step = self
+            .adam
+            .step
+            .checked_add(1)
+            .filter(|&s| s <= MAX_ADAM_STEP)
+            .ok_or_else(|| {
+                diverged(format!("Adam step counter {} at its limit", self.adam.step))
+            })?;
+        self.adam.step = step;
+        let t = step as i32;
         let bc1 = 1.0 - ADAM_BETA1.powi(t);
         let bc2 = 1.0 - ADAM_BETA2.powi(t);
         let chunks = &self.chunks[..n_chunks];
         const BLOCK: usize = 4096;
+        let mut bad: Option<String> = None;
         for (l, w) in self.net.layers_mut().iter_mut().enumerate() {
+            let n_in = w.ncols();
             let w = w
                 .as_slice_mut()
                 .ok_or_else(|| TrainError::Data("weights not in standard layout".into()))?;
-            w.par_chunks_mut(BLOCK)
+            // first non-finite element of the layer (index, which array, value)
+            let first_bad = w
+                .par_chunks_mut(BLOCK)
                 .zip(self.adam.m[l].par_chunks_mut(BLOCK))
                 .zip(self.adam.v[l].par_chunks_mut(BLOCK))
                 .enumerate()
-                .for_each(|(blk, ((w, m), v))| {
+                .map(|(blk, ((w, m), v))| {
                     let base = blk * BLOCK;
+                    let mut first = None;
                     for k in 0..w.len() {
                         let mut g = 0.0;
                         for c in chunks {
@@ -426,8 +507,34 @@ impl Trainer {
                         v[k] = ADAM_BETA2 * v[k] + (1.0 - ADAM_BETA2) * g * g;
                         let upd = lr * (m[k] / bc1) / ((v[k] / bc2).sqrt() + ADAM_EPS);
                         w[k] = (w[k] as f64 - upd) as f32;
+                        if first.is_none()
+                            && !(w[k].is_finite() && m[k].is_finite() && v[k].is_finite())
+                        {
+                            first = Some((base + k, w[k] as f64, m[k], v[k]));
+                        }
                     }
-                });
+                    first
+                })
+                .reduce(
+                    || None,
+                    |a, b| match (a, b) {
+                        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+                        (a, b) => a.or(b),
+                    },
+                );
+            if let (None, Some((k, w, m, v))) = (&bad, first_bad) {
+                bad = Some(format!(
+                    "layer{}.weight[{}, {}] became {w} (Adam m = {m}, v = {v})",
+                    l + 1,
+                    k / n_in,
+                    k % n_in
+                ));
+            }
+        }
+        if let Some(what) = bad {
+            let err = diverged(what);
+            self.poisoned = Some(err.to_string());
+            return Err(err);
         }
         Ok(running)
     }

@@ -215,3 +215,55 @@ fn committed_tiny_model_reproduces() {
          if the change is deliberate, regenerate it as models/README.md says"
     );
 }
+
+/// `lr = 1e40` (a typo for 1e-4) used to train to -inf weights and exit 0. Now the first step stops
+/// with an error naming the epoch, the batch, the weight and the setting to change, and the trainer
+/// refuses to go on or to be checkpointed.
+#[test]
+fn an_absurd_learning_rate_stops_with_an_error_and_writes_nothing() {
+    let (train, test) = data(64, 16);
+    let mut cfg = config("");
+    cfg.train.lr = 1e40;
+    let mut tr = Trainer::new(cfg).unwrap();
+    let err = tr
+        .train_epoch(&train, &test, &mut |_| true)
+        .err()
+        .expect("a diverging run must fail")
+        .to_string();
+    assert!(
+        err.contains("training diverged at epoch 1, batch 1"),
+        "{err}"
+    );
+    assert!(err.contains("layer"), "{err}");
+    assert!(err.contains("lower train.lr"), "{err}");
+    let again = tr.train_epoch(&train, &test, &mut |_| true).err().unwrap();
+    assert!(again.to_string().contains("refusing"), "{again}");
+    let dir = tempfile::tempdir().unwrap();
+    let ckpt = dir.path().join("c.safetensors");
+    assert!(trainer::checkpoint::save(&ckpt, &tr).is_err());
+    assert!(!ckpt.exists());
+}
+
+/// A resumed state whose Adam moments are NaN, whose second moment is negative or whose step counter
+/// is at 2^64 - 1 is refused before training, naming the element.
+#[test]
+fn a_hostile_training_state_is_refused_on_resume() {
+    let cfg = config("");
+    let tr = Trainer::new(cfg.clone()).unwrap();
+    let net = tr.network().clone();
+    let pos = tr.position().clone();
+    let make = |edit: &dyn Fn(&mut trainer::AdamState)| {
+        let mut adam = tr.adam().clone();
+        edit(&mut adam);
+        Trainer::from_parts(cfg.clone(), net.clone(), adam, pos.clone())
+            .err()
+            .map(|e| e.to_string())
+    };
+    let nan = make(&|a| a.m[0][5] = f64::NAN).expect("NaN moment accepted");
+    assert!(nan.contains("layer1.adam_m[5] = NaN"), "{nan}");
+    let neg = make(&|a| a.v[1][0] = -1.0).expect("negative second moment accepted");
+    assert!(neg.contains("layer2.adam_v[0] = -1"), "{neg}");
+    let step = make(&|a| a.step = u64::MAX).expect("step 2^64-1 accepted");
+    assert!(step.contains("Adam step"), "{step}");
+    assert!(make(&|_| {}).is_none(), "the untouched state is valid");
+}
