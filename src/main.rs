@@ -42,7 +42,19 @@ enum Command {
     Wave(cmd::wave::Args),
 }
 
+/// Restores the default action of SIGPIPE, which the Rust runtime ignores: output to a closed pipe
+/// (`ttfs dump-spikes | head -1`) then ends the process quietly with the conventional status (killed
+/// by SIGPIPE, 141 in a shell) instead of a panic ("failed printing to stdout: Broken pipe", exit 101).
+fn default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up before any thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> std::process::ExitCode {
+    default_sigpipe();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(a) => cmd::pipeline::run(a),

@@ -361,3 +361,35 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
         ]
     );
 }
+
+/// `ttfs dump-spikes ... | head -1`: the reader closes the pipe after one line; ttfs ends quietly,
+/// killed by SIGPIPE like any Unix filter, instead of panicking with exit 101.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_dump_spikes_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ttfs"))
+        .args(["dump-spikes", "--model", s(&model()), "--samples", "0-199"])
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the ttfs binary runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("sample,layer,neuron,"), "{first}");
+    // the reader is gone (dropped): the next writes hit a closed pipe
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.signal(), Some(libc_sigpipe()), "stderr: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[cfg(unix)]
+fn libc_sigpipe() -> i32 {
+    13 // SIGPIPE on Linux and the BSDs
+}
