@@ -11,7 +11,10 @@
 //! Every flow also writes the SDC clock constraint and a Yosys `stat -json` utilisation file.
 //! Program names are the plain ones (`nextpnr-ecp5`); the toolchain's lookup also accepts the
 //! `yowasp-` names. Yosys runs in the design folder so that `$readmemh` finds the memory files
-//! there; every other path is absolute, so both folders must be given absolute.
+//! there, the other tools in the build folder. Both folders are given absolute; a [`ToolRun`]'s
+//! `inputs`, `outputs` and `log` are absolute, but the paths inside its `args` and inside the Yosys
+//! script are relative to its `cwd`: the YoWASP tools run in a WASI sandbox that mounts a temporary
+//! folder of its own over `/tmp`, so an absolute `/tmp/...` argument names the wrong file there.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -100,9 +103,16 @@ pub fn plan(board: &Board, input: &FlowInput<'_>) -> Result<FlowPlan> {
     let netlist = b.join("netlist.json");
     let yosys_stat = b.join("yosys-stat.json");
     let script = b.join("synth.ys");
+    let from_design = relative_path(input.design_dir, b);
     let mut files = vec![GeneratedFile {
         path: script.clone(),
-        contents: yosys_script(board.family, top, input.verilog, &netlist, &yosys_stat),
+        contents: yosys_script(
+            board.family,
+            top,
+            input.verilog,
+            &from_design.join("netlist.json"),
+            &from_design.join("yosys-stat.json"),
+        ),
     }];
     files.push(GeneratedFile {
         path: b.join("board.sdc"),
@@ -110,7 +120,7 @@ pub fn plan(board: &Board, input: &FlowInput<'_>) -> Result<FlowPlan> {
     });
     let mut runs = vec![ToolRun {
         program: "yosys".into(),
-        args: vec!["-s".into(), path_arg(&script)],
+        args: vec!["-s".into(), path_arg(&from_design.join("synth.ys"))],
         cwd: input.design_dir.to_path_buf(),
         inputs: std::iter::once(script.clone())
             .chain(input.verilog.iter().map(|f| input.design_dir.join(f)))
@@ -245,19 +255,19 @@ pub fn nextpnr_run(
         }
         Family::Xilinx7 => return Err(no_pnr()),
     };
+    let dir = report.parent().unwrap_or(Path::new("/")).to_path_buf();
     args.extend([
         constraint_flag.into(),
-        path_arg(constraints),
+        arg_from(&dir, constraints),
         "--freq".into(),
         crate::mhz_text(board.clock.frequency_mhz),
         "--json".into(),
-        path_arg(netlist),
+        arg_from(&dir, netlist),
         placed_flag.into(),
-        path_arg(placed),
+        arg_from(&dir, placed),
         "--report".into(),
-        path_arg(report),
+        arg_from(&dir, report),
     ]);
-    let dir = report.parent().unwrap_or(Path::new("/")).to_path_buf();
     Ok(ToolRun {
         program: program.into(),
         args,
@@ -274,7 +284,7 @@ pub fn pack_run(board: &Board, placed: &Path, bitstream: &Path, build_dir: &Path
         Family::Ecp5 => ("ecppack", vec!["--compress".into()]),
         _ => ("icepack", vec![]),
     };
-    args.extend([path_arg(placed), path_arg(bitstream)]);
+    args.extend([arg_from(build_dir, placed), arg_from(build_dir, bitstream)]);
     ToolRun {
         program: program.into(),
         args,
@@ -287,6 +297,11 @@ pub fn pack_run(board: &Board, placed: &Path, bitstream: &Path, build_dir: &Path
 
 fn path_arg(p: &Path) -> String {
     p.to_string_lossy().into_owned()
+}
+
+/// `path` as an argument of a run in `cwd`: relative (see the module header for why).
+fn arg_from(cwd: &Path, path: &Path) -> String {
+    path_arg(&relative_path(cwd, path))
 }
 
 /// `to` as seen from `from` (both absolute), lexically: `/b/build`, `/b/design` -> `../design`.

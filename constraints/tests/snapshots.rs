@@ -7,6 +7,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+mod common;
+use common::snapshot;
+
 use constraints::flow::{plan, FlowInput, FlowPlan};
 use constraints::vivado::VivadoSources;
 use constraints::{lpf, pcf, sdc, vivado, xdc, Board, Port};
@@ -21,37 +24,6 @@ fn board_top_ports() -> Vec<Port> {
         Port::output("led", 2),
         Port::input("button", 1),
     ]
-}
-
-fn snapshot(name: &str, got: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        golden::io::write_atomic(&path, got.as_bytes()).expect("write the snapshot");
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (create it with UPDATE_SNAPSHOTS=1 cargo test -p constraints --test snapshots)",
-            path.display()
-        )
-    });
-    if want != got {
-        let line = want
-            .lines()
-            .zip(got.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(want.lines().count().min(got.lines().count()));
-        panic!(
-            "{} differs from the generated text at line {}:\n  want: {:?}\n  got:  {:?}\n\
-             (re-bless with UPDATE_SNAPSHOTS=1 if intended)",
-            path.display(),
-            line + 1,
-            want.lines().nth(line),
-            got.lines().nth(line)
-        );
-    }
 }
 
 fn plan_text(p: &FlowPlan) -> String {
