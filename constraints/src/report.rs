@@ -273,7 +273,20 @@ impl Utilisation {
                 stat.count(&[("CCU2C", 1)]),
             ),
             Family::Xilinx7 => (
-                stat.count(&[("LUT", 1)]),
+                // LUTs as logic, as distributed RAM (RAM32M / RAM64M: 4 LUTs, RAMxX1D: 2, RAMxX1S:
+                // 1) and as shift registers (SRL16E / SRLC32E: 1). INV cells are left out: Vivado
+                // folds them into the LUTs they feed.
+                stat.count(&[
+                    ("LUT", 1),
+                    ("RAM32M", 4),
+                    ("RAM64M", 4),
+                    ("RAM32X1D", 2),
+                    ("RAM64X1D", 2),
+                    ("RAM128X1D", 4),
+                    ("RAM32X1S", 1),
+                    ("RAM64X1S", 1),
+                    ("SRL", 1),
+                ]),
                 stat.count(&[("FD", 1)]),
                 // Counted in RAMB18 units: a RAMB36 is two.
                 stat.count(&[("RAMB18", 1), ("RAMB36", 2)]),

@@ -19,8 +19,14 @@ fn icebreaker_reports() {
     // The board file's resources are nextpnr's device database's.
     let lc = pnr.cell("ICESTORM_LC").unwrap();
     assert_eq!((lc.used, lc.available), (3441, board.resources.luts));
-    assert_eq!(pnr.cell("ICESTORM_RAM").unwrap().available, board.resources.brams);
-    assert_eq!(pnr.cell("ICESTORM_DSP").unwrap().available, board.resources.dsps);
+    assert_eq!(
+        pnr.cell("ICESTORM_RAM").unwrap().available,
+        board.resources.brams
+    );
+    assert_eq!(
+        pnr.cell("ICESTORM_DSP").unwrap().available,
+        board.resources.dsps
+    );
     // One clock: 18.195 MHz achieved against the PCF's 12 MHz.
     assert_eq!(pnr.fmax.len(), 1);
     let f = &pnr.fmax[0];
@@ -32,16 +38,32 @@ fn icebreaker_reports() {
     assert_eq!(pnr.critical_paths.len(), 3);
     let cp = pnr.critical_path().unwrap();
     assert_eq!(cp.segments, 51);
-    assert!((cp.delay_ns - 1000.0 / f.achieved_mhz).abs() < 0.05, "{}", cp.delay_ns);
+    assert!(
+        (cp.delay_ns - 1000.0 / f.achieved_mhz).abs() < 0.05,
+        "{}",
+        cp.delay_ns
+    );
     assert_eq!(cp.start, "dut.u_layer1.fwd_valid_SB_LUT4_I3_LC.CLK");
 
     let r = SynthReport::new(&board, "harness_top", &stat, Some(&pnr));
     let u = r.utilisation;
     // SB_DFF 538 + SB_DFFE 922 + SB_DFFESR 90 + SB_DFFESS 2 + SB_DFFSR 32 = 1584.
-    assert_eq!(u.ffs, Usage { used: 1584, available: 5280 });
+    assert_eq!(
+        u.ffs,
+        Usage {
+            used: 1584,
+            available: 5280
+        }
+    );
     assert_eq!(u.luts.used, 2300);
     assert_eq!(u.carry.used, 365);
-    assert_eq!(u.brams, Usage { used: 18, available: 30 });
+    assert_eq!(
+        u.brams,
+        Usage {
+            used: 18,
+            available: 30
+        }
+    );
     assert_eq!(u.dsps.used, 0);
     assert!(u.fits());
     snapshot("icebreaker-report.txt", &r.table());
@@ -57,9 +79,15 @@ fn broken_reports_name_the_key() {
         r#"{"utilization": {"ICESTORM_LC": {"used": 1}}, "fmax": {}, "critical_paths": []}"#,
     )
     .unwrap_err();
-    assert!(e.to_string().contains("utilization.ICESTORM_LC.available"), "{e}");
+    assert!(
+        e.to_string().contains("utilization.ICESTORM_LC.available"),
+        "{e}"
+    );
     let e = PnrReport::parse("{").unwrap_err();
-    assert!(e.to_string().starts_with("nextpnr --report: `(document)`"), "{e}");
+    assert!(
+        e.to_string().starts_with("nextpnr --report: `(document)`"),
+        "{e}"
+    );
     let e = YosysStat::parse(r#"{"design": {"num_cells": 3}}"#).unwrap_err();
     assert!(e.to_string().contains("design.num_cells_by_type"), "{e}");
     let e = YosysStat::parse(r#"{"modules": {}}"#).unwrap_err();
@@ -74,8 +102,99 @@ fn a_design_too_big_for_the_board_does_not_fit() {
     )
     .unwrap();
     let r = SynthReport::new(&board, "top", &stat, None);
-    assert_eq!(r.utilisation.brams, Usage { used: 31, available: 30 });
+    assert_eq!(
+        r.utilisation.brams,
+        Usage {
+            used: 31,
+            available: 30
+        }
+    );
     assert!(!r.utilisation.fits());
     assert!(r.table().contains("DOES NOT FIT"));
     assert!(r.fmax.is_empty() && r.critical_path.is_none());
+}
+
+#[test]
+fn ulx3s_reports() {
+    let board = Board::builtin("ulx3s").unwrap();
+    let stat = YosysStat::parse(&fixture("ulx3s-yosys-stat.json")).unwrap();
+    let pnr = PnrReport::parse(&fixture("ulx3s-nextpnr-report.json")).unwrap();
+    // The board file's resources are nextpnr's device database's.
+    for (cell, available) in [
+        ("TRELLIS_COMB", board.resources.luts),
+        ("TRELLIS_FF", board.resources.ffs),
+        ("DP16KD", board.resources.brams),
+        ("MULT18X18D", board.resources.dsps),
+    ] {
+        assert_eq!(pnr.cell(cell).unwrap().available, available, "{cell}");
+    }
+    // Yosys alone: LUT4 2000 + 2 x CCU2C 206 + 2 x TRELLIS_DPR16X4 51 = 2514 LUTs.
+    let synth_only = SynthReport::new(&board, "harness_top", &stat, None);
+    assert_eq!(synth_only.utilisation.luts.used, 2514);
+    // Placed: nextpnr's TRELLIS_COMB count (2882) replaces it; the rest agree with Yosys.
+    let r = SynthReport::new(&board, "harness_top", &stat, Some(&pnr));
+    let u = r.utilisation;
+    assert_eq!(
+        u.luts,
+        Usage {
+            used: 2882,
+            available: 83640
+        }
+    );
+    assert_eq!(u.ffs.used, 876);
+    assert_eq!(
+        u.brams,
+        Usage {
+            used: 5,
+            available: 208
+        }
+    );
+    assert_eq!(u.dsps.used, 1);
+    assert_eq!(
+        u.carry,
+        Usage {
+            used: 206,
+            available: 41820
+        }
+    );
+    // 55.56 MHz against the LPF's 25 MHz; the reg-reg path's 63 segments add to 18.00 ns.
+    let f = pnr.worst_clock().unwrap();
+    assert_eq!(f.clock, "$glbnet$clock$TRELLIS_IO_IN");
+    assert!((f.achieved_mhz - 55.559).abs() < 1e-3 && f.constraint_mhz == 25.0);
+    let cp = r.critical_path.as_ref().unwrap();
+    assert_eq!(
+        (cp.segments, cp.from_clock.as_str()),
+        (63, "posedge $glbnet$clock$TRELLIS_IO_IN")
+    );
+    assert!((cp.delay_ns - 17.999).abs() < 1e-2, "{}", cp.delay_ns);
+    snapshot("ulx3s-report.txt", &r.table());
+}
+
+#[test]
+fn arty_utilisation_from_yosys_alone() {
+    let board = Board::builtin("arty-a7-100t").unwrap();
+    let stat = YosysStat::parse(&fixture("arty-a7-100t-yosys-stat.json")).unwrap();
+    let r = SynthReport::new(&board, "harness_top", &stat, None);
+    let u = r.utilisation;
+    // LUT1..LUT6 49 + 509 + 506 + 114 + 101 + 468 = 1747, + 4 x RAM32M 35 = 140, + SRL16E 2 = 1889.
+    assert_eq!(
+        u.luts,
+        Usage {
+            used: 1889,
+            available: 63400
+        }
+    );
+    // FDRE 817 + FDSE 2.
+    assert_eq!(u.ffs.used, 819);
+    // In RAMB18 units: RAMB18E1 1 + 2 x RAMB36E1 2 = 5 of 270.
+    assert_eq!(
+        u.brams,
+        Usage {
+            used: 5,
+            available: 270
+        }
+    );
+    assert_eq!((u.dsps.used, u.carry.used), (0, 81));
+    assert!(r.fmax.is_empty() && r.placed_cells.is_empty());
+    snapshot("arty-a7-100t-report.txt", &r.table());
 }
