@@ -201,3 +201,29 @@ fn ports_come_from_a_yosys_netlist() {
     let e = constraints::ports::ports_from_yosys_json(json, "other").unwrap_err();
     assert!(e.to_string().contains("modules.other.ports"), "{e}");
 }
+
+#[test]
+fn pulls_and_drive_reach_every_format() {
+    let text = builtin_text("arty-a7-100t").replacen(
+        "pin = \"C2\"\nactive_low = true",
+        "pin = \"C2\"\nactive_low = true\npull = \"up\"",
+        1,
+    );
+    let text = text.replacen("pin = \"D10\"", "pin = \"D10\"\ndrive_ma = 8", 1);
+    let arty = Board::from_toml(&text, Path::new("arty-pulls.toml")).unwrap();
+    let xdc = constraints::xdc::render(
+        &arty,
+        &[Port::input("reset_button", 1), Port::output("uart_tx", 1)],
+    )
+    .unwrap();
+    assert!(
+        xdc.contains("PACKAGE_PIN C2 IOSTANDARD LVCMOS33 PULLTYPE PULLUP }"),
+        "{xdc}"
+    );
+    assert!(
+        xdc.contains("PACKAGE_PIN D10 IOSTANDARD LVCMOS33 DRIVE 8 }"),
+        "{xdc}"
+    );
+    // No clock port, no create_clock.
+    assert!(!xdc.contains("create_clock"), "{xdc}");
+}
