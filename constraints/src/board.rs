@@ -5,10 +5,11 @@
 //! Boards are TOML files, one per board: the built-in ones live in `constraints/boards/` and are
 //! embedded with `include_str!` (selected by name, [`Board::builtin`]); a user's file is read by path
 //! ([`Board::from_file`]); [`Board::load`] takes either. Unknown keys are rejected and every error
-//! names the file and the field. Invariant: a `Board` value is always valid: pins are non-empty,
-//! well-formed for the family and distinct, the clock frequency is positive and finite, the
-//! family-specific options (pull-down, drive strength, speed grade) are ones the family's tools accept,
-//! and the device is one nextpnr (or Vivado) can be told about.
+//! names the file and the field. Invariant: every `Board` these constructors return is valid
+//! (the fields are public for reading; a hand-built value is the caller's responsibility): pins
+//! are non-empty, well-formed for the family and distinct, the clock frequency is positive and
+//! finite, the family-specific options (pull-down, drive strength, speed grade) are ones the
+//! family's tools accept, and the device is one nextpnr (or Vivado) can be told about.
 
 use std::collections::BTreeMap;
 use std::fmt;
