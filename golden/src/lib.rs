@@ -9,7 +9,8 @@
 //!   bit for bit, and the register widths that make it overflow-free;
 //! * [`quantize`] — float to integer; [`encode`] — pixels to spike times or steps;
 //! * [`spikes`] — spike trains (one owner for every stage) and per-inference statistics;
-//! * [`io`] — model files (safetensors + metadata) and [`idx`] — MNIST / Fashion-MNIST IDX data.
+//! * [`io`] — model files (safetensors + metadata) and [`idx`] — MNIST / Fashion-MNIST IDX data;
+//! * [`table`] — CSV tables through the csv crate with the number formats every table uses.
 //!
 //! Everything here is pure computation plus file formats: no process spawning.
 //!
@@ -34,6 +35,7 @@ pub mod io;
 pub mod network;
 pub mod quantize;
 pub mod spikes;
+pub mod table;
 
 pub use error::{GoldenError, Result};
 pub use network::{
