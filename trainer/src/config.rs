@@ -7,7 +7,8 @@
 
 use crate::error::{Result, TrainError};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use golden::idx::{load_split, Dataset, Split};
+use std::path::{Path, PathBuf};
 
 /// Which data set a path holds (used for labels and default sizes; the files are IDX either way).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,6 +210,40 @@ impl TrainConfig {
     /// The config as TOML text (what `ttfs train` copies next to the model).
     pub fn to_toml_string(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_else(|e| format!("# could not serialise: {e}\n"))
+    }
+
+    /// The folder `data.path` names: as given if it exists, else relative to the folder of the
+    /// config file `config_path`.
+    pub fn data_dir(&self, config_path: &Path) -> PathBuf {
+        let p = PathBuf::from(&self.data.path);
+        if p.is_absolute() || p.exists() {
+            return p;
+        }
+        match config_path.parent() {
+            Some(dir) if dir.join(&p).exists() => dir.join(&p),
+            _ => p,
+        }
+    }
+
+    /// Loads the training and test splits (see [`Self::data_dir`]) with the config's limits.
+    pub fn load_data(&self, config_path: &Path) -> Result<(Dataset, Dataset)> {
+        let dir = self.data_dir(config_path);
+        let load = |split, name| {
+            load_split(&dir, split).map_err(|source| TrainError::DataLoad {
+                split: name,
+                path: self.data.path.clone(),
+                source,
+            })
+        };
+        let mut train = load(Split::Train, "training")?;
+        let mut test = load(Split::Test, "test")?;
+        if let Some(n) = self.data.train_limit {
+            train = train.take(n);
+        }
+        if let Some(n) = self.data.test_limit {
+            test = test.take(n);
+        }
+        Ok((train, test))
     }
 
     /// Number of hidden layers.

@@ -38,6 +38,30 @@ pub enum TrainError {
         what: String,
         lr: f64,
     },
+    /// Resuming was asked for but the run folder holds no checkpoint.
+    #[error("--resume: no checkpoint at {}", path.display())]
+    NoCheckpoint { path: PathBuf },
+    /// A fresh run was asked for in a folder that already holds one.
+    #[error(
+        "{} already holds a run ({} exists): pass --resume to continue it, or choose another --out",
+        dir.display(),
+        checkpoint.display()
+    )]
+    RunExists { dir: PathBuf, checkpoint: PathBuf },
+    /// A data split named by `data.path` could not be loaded (the cause follows in the chain).
+    #[error("loading the {split} split named by data.path = {path:?}")]
+    DataLoad {
+        split: &'static str,
+        path: String,
+        #[source]
+        source: golden::GoldenError,
+    },
+    /// A run's `metrics.csv` lacks a column or holds a value that is not a number.
+    #[error("{}: {msg}", path.display())]
+    Metrics { path: PathBuf, msg: String },
+    /// A sweep file value is missing, inconsistent or out of range; `field` is its TOML path.
+    #[error("sweep: {field}: {msg}")]
+    Sweep { field: String, msg: String },
     /// The network became invalid (for example a weight turned non-finite).
     #[error(transparent)]
     Golden(#[from] golden::GoldenError),
@@ -46,6 +70,18 @@ pub enum TrainError {
 impl TrainError {
     pub(crate) fn config(field: impl Into<String>, msg: impl Into<String>) -> Self {
         TrainError::Config {
+            field: field.into(),
+            msg: msg.into(),
+        }
+    }
+    pub(crate) fn metrics(path: impl Into<PathBuf>, msg: impl Into<String>) -> Self {
+        TrainError::Metrics {
+            path: path.into(),
+            msg: msg.into(),
+        }
+    }
+    pub(crate) fn sweep(field: impl Into<String>, msg: impl Into<String>) -> Self {
+        TrainError::Sweep {
             field: field.into(),
             msg: msg.into(),
         }

@@ -4,7 +4,10 @@
 //! * [`config`] — the TOML run description ([`TrainConfig`]) and its validation;
 //! * [`backprop`] — one sample's forward pass (golden's exact semantics), objective and gradient;
 //! * [`train`] — mini-batch Adam over rayon, deterministic for any thread count ([`Trainer`]);
-//! * [`checkpoint`] — atomic save / bit-exact resume.
+//! * [`checkpoint`] — atomic save / bit-exact resume;
+//! * [`run_dir`] — a run's output folder (model, config copy, `metrics.csv`, checkpoint) and the loop
+//!   over epochs that fills it ([`run_dir::train_into`]);
+//! * [`sweep`] — sweep files, their plan of independent training units, and the trade-off tables.
 //!
 //! No terminal output and no clap here: progress goes through a callback, files through explicit calls.
 //!
@@ -34,6 +37,8 @@ pub mod backprop;
 pub mod checkpoint;
 pub mod config;
 pub mod error;
+pub mod run_dir;
+pub mod sweep;
 pub mod train;
 
 pub use config::{
@@ -42,6 +47,7 @@ pub use config::{
 pub use error::{Result, TrainError};
 /// Test-set accuracy and firing rates: golden's exact pass over a data set (`golden::eval`).
 pub use golden::eval::{eval_exact as evaluate, EvalResult as Evaluation};
+pub use run_dir::{train_into, RunDir, RunObserver, RunSummary};
 pub use train::{
     AdamState, BatchProgress, EpochMetrics, EpochOutcome, Position, Trainer, MAX_ADAM_STEP,
     SAMPLES_PER_CHUNK,
