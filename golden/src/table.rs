@@ -53,7 +53,10 @@ impl<T: Display> Serialize for Shown<T> {
 }
 
 /// The CSV text of `header` and `rows` (each row one record).
-pub fn to_csv<R: Serialize>(header: &[String], rows: impl IntoIterator<Item = R>) -> Result<Vec<u8>> {
+pub fn to_csv<R: Serialize>(
+    header: &[String],
+    rows: impl IntoIterator<Item = R>,
+) -> Result<Vec<u8>> {
     let invalid = |e: csv::Error| GoldenError::Invalid(format!("CSV table: {e}"));
     // The header is written by hand: serde cannot name the columns a `Vec` field spreads over.
     let mut w = csv::WriterBuilder::new()
@@ -124,6 +127,9 @@ mod tests {
         let path = dir.path().join("bad.csv");
         std::fs::write(&path, "a,b\n1,2\n3\n").unwrap();
         let err = read_csv(&path).unwrap_err().to_string();
-        assert!(err.contains("bad.csv") && err.contains("invalid CSV"), "{err}");
+        assert!(
+            err.contains("bad.csv") && err.contains("invalid CSV"),
+            "{err}"
+        );
     }
 }

@@ -5,9 +5,10 @@
 
 use anyhow::{bail, Context};
 use golden::compare::compare;
+use golden::encode;
 use golden::idx::{load_split, Split};
 use golden::integer::IntegerRunner;
-use golden::{encode, SpikeStats};
+use sim::stats::CosimStats;
 use sim::{Design, RunConfig, Simulator};
 use std::path::PathBuf;
 
@@ -54,95 +55,120 @@ pub struct Args {
     pub max_lines: usize,
 }
 
-pub fn run(args: &Args) -> anyhow::Result<()> {
-    let design = Design::load(&args.design)
-        .with_context(|| format!("loading the design in {}", args.design.display()))?;
-    let net = golden::io::load_quant(&args.model)
-        .with_context(|| format!("loading the integer model {}", args.model.display()))?;
-    check_model_matches(&design, &net)?;
-    let split = if args.split == "train" {
-        Split::Train
-    } else {
-        Split::Test
-    };
-    let data = load_split(&args.data, split)
-        .with_context(|| format!("loading the {split} split of {}", args.data.display()))?;
-    if data.pixels() != design.manifest.sizes[0] {
-        bail!(
-            "the data has {} pixels per image, the design {} inputs",
-            data.pixels(),
-            design.manifest.sizes[0]
-        );
-    }
-    let n = args.samples.min(data.len());
-    if n == 0 {
-        bail!(
-            "no samples to run (--samples {}, split has {})",
-            args.samples,
-            data.len()
-        );
-    }
-    let inputs: Vec<Vec<Option<u32>>> = (0..n)
-        .map(|i| encode::encode_steps(data.image(i), net.n_in_steps))
-        .collect();
-    let runner = IntegerRunner::new(&net);
-    let golden: Vec<_> = inputs.iter().map(|x| runner.run(x)).collect();
-
-    let simulator: Simulator = args.simulator.parse()?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| args.design.join("cosim"));
-    let mut cfg = RunConfig::new(simulator, &out);
-    cfg.trace = !args.no_trace;
-    cfg.vcd = args.vcd.clone();
-    cfg.timeout_cycles = args.timeout_cycles;
-    cfg.trace_depth = args.trace_depth;
-    if let [a, b] = args.trace_samples[..] {
-        if a >= b {
-            bail!("--trace-samples {a} {b}: the window is empty (FROM must be below TO)");
-        }
-        cfg.trace_samples = Some(a..b);
-    }
-    eprintln!(
-        "co-simulating {n} {split} samples with {} (building if needed)...",
-        args.simulator
+/// Accuracy, spikes, SOPs and cycles against the design's cycle models.
+fn print_stats(s: &CosimStats) {
+    let n = s.samples;
+    println!(
+        "accuracy   hardware {:.2}% ({}/{n}), golden {:.2}% ({}/{n})",
+        100.0 * s.hardware_correct as f64 / n as f64,
+        s.hardware_correct,
+        100.0 * s.golden_correct as f64 / n as f64,
+        s.golden_correct
     );
-    let sim_run = sim::run(&design, &inputs, &cfg).context("running the RTL simulation")?;
-    let report = compare(&golden, &sim_run.observed);
-
-    // Accuracy of both against the labels.
-    let label = |i: usize| data.labels[i] as usize;
-    let hw_correct = (0..n)
-        .filter(|&i| sim_run.observed[i].decision == Some(label(i)))
-        .count();
-    let golden_correct = (0..n)
-        .filter(|&i| golden[i].decision == Some(label(i)))
-        .count();
-    let mut stats = SpikeStats::default();
-    for o in &sim_run.observed {
-        stats.merge(&o.spikes.stats());
+    let per_layer: Vec<String> = s
+        .spikes
+        .spikes
+        .iter()
+        .enumerate()
+        .map(|(l, &k)| {
+            let name = if l == 0 {
+                "input".to_string()
+            } else {
+                format!("layer{l}")
+            };
+            format!(
+                "{name} {:.1} ({:.1}%)",
+                k as f64 / n as f64,
+                100.0 * s.spikes.firing_rate(l)
+            )
+        })
+        .collect();
+    println!("spikes     per sample: {}", per_layer.join(", "));
+    println!("SOPs       {:.0} per inference", s.spikes.sops_per_sample());
+    println!(
+        "cycles     mean {:.1}, max {} per inference; lower bound mean {:.1} (ratio mean {:.3}, max {:.3}); input loading mean {:.1}",
+        s.cycles_mean,
+        s.cycles_max,
+        s.bound_mean,
+        s.bound_ratio_mean(),
+        s.bound_ratio_max,
+        s.load_cycles_mean
+    );
+    println!(
+        "cycle model {} of {n} samples took exactly the cycles of hdl's model (expected mean {:.1})",
+        n - s.off_model,
+        s.expected_mean
+    );
+    let p = &s.bound_parts;
+    println!(
+        "bound      mean per inference: event-driven {:.1} (from hidden spikes {:.1}), step-driven {:.1}, serializer {:.1}",
+        p.event_cycles, p.hidden_event_cycles, p.step_cycles, p.spike_cycles
+    );
+    if s.below_bound > 0 {
+        println!(
+            "WARNING    {} samples took fewer cycles than the manifest's lower bound",
+            s.below_bound
+        );
     }
-    let cycles: Vec<u64> = sim_run.observed.iter().map(|o| o.cycles).collect();
-    let bounds: Vec<u64> = golden
-        .iter()
-        .map(|g| design.manifest.cycle_bound(&g.spikes))
-        .collect();
-    let mean = |v: &[u64]| v.iter().sum::<u64>() as f64 / v.len() as f64;
-    let load: Vec<u64> = sim_run.observed.iter().map(|o| o.load_cycles).collect();
-    let ratio_max = cycles
-        .iter()
-        .zip(&bounds)
-        .map(|(&c, &b)| c as f64 / b.max(1) as f64)
-        .fold(0.0, f64::max);
-    let below_bound = cycles.iter().zip(&bounds).filter(|(c, b)| c < b).count();
-    // The generator's exact cycle model of its RTL (a performance model, not part of the contract).
-    let expected: Vec<u64> = golden
-        .iter()
-        .map(|g| design.manifest.expected_cycles(&g.spikes))
-        .collect();
-    let off_model = cycles.iter().zip(&expected).filter(|(c, e)| c != e).count();
+}
 
+/// A validated co-simulation request: what the flags say, or what `ttfs run` asks for directly.
+pub struct Cosim {
+    pub design: PathBuf,
+    pub model: PathBuf,
+    pub data: PathBuf,
+    pub split: Split,
+    /// Run the first `samples` of the split (fewer if it is shorter).
+    pub samples: usize,
+    /// `verilator` or `iverilog`, as reported.
+    pub simulator_name: String,
+    pub run: RunConfig,
+    /// Differences listed in the report.
+    pub max_lines: usize,
+}
+
+impl Args {
+    /// The flags as a validated request.
+    pub fn job(&self) -> anyhow::Result<Cosim> {
+        let simulator: Simulator = self.simulator.parse()?;
+        let out = self
+            .out
+            .clone()
+            .unwrap_or_else(|| self.design.join("cosim"));
+        let mut run = RunConfig::new(simulator, &out);
+        run.trace = !self.no_trace;
+        run.vcd = self.vcd.clone();
+        run.timeout_cycles = self.timeout_cycles;
+        run.trace_depth = self.trace_depth;
+        if let [a, b] = self.trace_samples[..] {
+            if a >= b {
+                bail!("--trace-samples {a} {b}: the window is empty (FROM must be below TO)");
+            }
+            run.trace_samples = Some(a..b);
+        }
+        Ok(Cosim {
+            design: self.design.clone(),
+            model: self.model.clone(),
+            data: self.data.clone(),
+            split: if self.split == "train" {
+                Split::Train
+            } else {
+                Split::Test
+            },
+            samples: self.samples,
+            simulator_name: self.simulator.clone(),
+            run,
+            max_lines: self.max_lines,
+        })
+    }
+}
+
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    cosim(&args.job()?)
+}
+
+/// The design, the simulator run and the sample count: the report's first lines.
+fn print_header(design: &Design, job: &Cosim, sim_run: &sim::SimRun, n: usize) {
     let m = &design.manifest;
     println!(
         "design     {} ({:?}, n_steps {}, n_in_steps {}, {})",
@@ -154,7 +180,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     );
     println!(
         "simulator  {} ({}); build {}",
-        args.simulator,
+        job.simulator_name,
         if sim_run.vcd.is_some() {
             "VCD read back"
         } else {
@@ -169,65 +195,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             format!("{:.1} s", sim_run.build_seconds)
         }
     );
-    println!("samples    {n} ({split} split of {})", args.data.display());
-    print!("{}", report.describe(args.max_lines));
     println!(
-        "accuracy   hardware {:.2}% ({hw_correct}/{n}), golden {:.2}% ({golden_correct}/{n})",
-        100.0 * hw_correct as f64 / n as f64,
-        100.0 * golden_correct as f64 / n as f64
+        "samples    {n} ({} split of {})",
+        job.split,
+        job.data.display()
     );
-    let per_layer: Vec<String> = stats
-        .spikes
-        .iter()
-        .enumerate()
-        .map(|(l, &s)| {
-            let name = if l == 0 {
-                "input".to_string()
-            } else {
-                format!("layer{l}")
-            };
-            format!(
-                "{name} {:.1} ({:.1}%)",
-                s as f64 / n as f64,
-                100.0 * stats.firing_rate(l)
-            )
-        })
-        .collect();
-    println!("spikes     per sample: {}", per_layer.join(", "));
-    println!("SOPs       {:.0} per inference", stats.sops_per_sample());
-    println!(
-        "cycles     mean {:.1}, max {} per inference; lower bound mean {:.1} (ratio mean {:.3}, max {:.3}); input loading mean {:.1}",
-        mean(&cycles),
-        cycles.iter().max().copied().unwrap_or(0),
-        mean(&bounds),
-        mean(&cycles) / mean(&bounds).max(1.0),
-        ratio_max,
-        mean(&load)
-    );
-    println!(
-        "cycle model {} of {n} samples took exactly the cycles of hdl's model (expected mean {:.1})",
-        n - off_model,
-        mean(&expected)
-    );
-    let parts: Vec<hdl::CycleParts> = golden
-        .iter()
-        .map(|g| design.manifest.cycle_bound_parts(&g.spikes))
-        .collect();
-    let part_mean = |f: fn(&hdl::CycleParts) -> u64| {
-        parts.iter().map(f).sum::<u64>() as f64 / parts.len() as f64
-    };
-    println!(
-        "bound      mean per inference: event-driven {:.1} (from hidden spikes {:.1}), step-driven {:.1}, serializer {:.1}",
-        part_mean(|p| p.event_cycles),
-        part_mean(|p| p.hidden_event_cycles),
-        part_mean(|p| p.step_cycles),
-        part_mean(|p| p.spike_cycles)
-    );
-    if below_bound > 0 {
-        println!(
-            "WARNING    {below_bound} samples took fewer cycles than the manifest's lower bound"
-        );
-    }
+}
+
+/// Throughput and where the waveform and the event log are: the report's last lines.
+fn print_files(sim_run: &sim::SimRun, n: usize) {
     println!(
         "throughput {:.1} samples/s simulated ({:.2} s simulation, {:.2} s read-back)",
         n as f64 / sim_run.run_seconds.max(1e-9),
@@ -244,6 +220,49 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         }
     }
     println!("event log  {}", sim_run.event_log.display());
+}
+
+/// Runs golden and the RTL on the same samples, prints the report, fails on any difference.
+pub fn cosim(job: &Cosim) -> anyhow::Result<()> {
+    let design = Design::load(&job.design)
+        .with_context(|| format!("loading the design in {}", job.design.display()))?;
+    let net = golden::io::load_quant(&job.model)
+        .with_context(|| format!("loading the integer model {}", job.model.display()))?;
+    check_model_matches(&design, &net)?;
+    let split = job.split;
+    let data = load_split(&job.data, split)
+        .with_context(|| format!("loading the {split} split of {}", job.data.display()))?;
+    if data.pixels() != design.manifest.sizes[0] {
+        bail!(
+            "the data has {} pixels per image, the design {} inputs",
+            data.pixels(),
+            design.manifest.sizes[0]
+        );
+    }
+    let n = job.samples.min(data.len());
+    if n == 0 {
+        bail!(
+            "no samples to run (--samples {}, split has {})",
+            job.samples,
+            data.len()
+        );
+    }
+    let inputs: Vec<Vec<Option<u32>>> = (0..n)
+        .map(|i| encode::encode_steps(data.image(i), net.n_in_steps))
+        .collect();
+    let runner = IntegerRunner::new(&net);
+    let golden: Vec<_> = inputs.iter().map(|x| runner.run(x)).collect();
+    eprintln!(
+        "co-simulating {n} {split} samples with {} (building if needed)...",
+        job.simulator_name
+    );
+    let sim_run = sim::run(&design, &inputs, &job.run).context("running the RTL simulation")?;
+    let report = compare(&golden, &sim_run.observed);
+    let stats = CosimStats::new(&design.manifest, &golden, &sim_run.observed, &data.labels);
+    print_header(&design, job, &sim_run, n);
+    print!("{}", report.describe(job.max_lines));
+    print_stats(&stats);
+    print_files(&sim_run, n);
     if !report.is_clean() {
         if let Some(&(sample, cycle)) = report.first_divergence().first() {
             println!(

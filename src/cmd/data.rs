@@ -11,6 +11,40 @@ pub fn default_data_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist-small"))
 }
 
+/// `--threads`, shared by the commands that compute over a data set.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ThreadArgs {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl ThreadArgs {
+    /// Builds the global rayon pool once (later calls keep the first pool).
+    pub fn apply(&self) -> Result<()> {
+        if let Some(n) = self.threads {
+            if n == 0 {
+                bail!("--threads must be >= 1");
+            }
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build_global();
+        }
+        Ok(())
+    }
+}
+
+/// `out/<stem of config>` (or `out/<fallback>` when the path has no stem): where a command writes
+/// when no `--out` is given.
+pub fn default_out(config: &Path, fallback: &str) -> PathBuf {
+    PathBuf::from("out").join(
+        config
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| fallback.into()),
+    )
+}
+
 /// `--split` values.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SplitArg {

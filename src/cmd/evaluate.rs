@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use golden::eval::{changed_predictions, eval_exact, eval_integer, EvalResult};
 use golden::io::Model;
 use golden::quantize::quantize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -60,46 +60,69 @@ pub fn print_table(rows: &[(&str, &EvalResult)]) {
     }
 }
 
+/// The integer model a float model is compared with.
+pub enum Integer<'a> {
+    /// An integer model file (sizes must match).
+    File(&'a Path),
+    /// The float model quantized with these settings.
+    Quantize(&'a QuantArgs),
+}
+
 pub fn run(args: &Args) -> Result<()> {
+    let integer = match &args.quant_model {
+        Some(p) => Integer::File(p),
+        None => Integer::Quantize(&args.quant),
+    };
     let data_dir = args.data.clone().unwrap_or_else(default_data_dir);
-    let data = load_data(&data_dir, args.split, args.limit)?;
-    let model = load_model(&args.model)?;
+    evaluate(&args.model, &integer, &data_dir, args.split, args.limit)
+}
+
+/// Evaluates the model file `model` (float: beside its integer model; integer: alone) on the data.
+pub fn evaluate(
+    model_path: &Path,
+    integer: &Integer,
+    data_dir: &Path,
+    split: SplitArg,
+    limit: Option<usize>,
+) -> Result<()> {
+    let data = load_data(data_dir, split, limit)?;
+    let model = load_model(model_path)?;
     println!(
         "{} samples from {} ({:?} split)",
         data.len(),
         data_dir.display(),
-        args.split
+        split
     );
     match model {
         Model::Quant(q) => {
-            check_fit(&data, q.sizes()[0], &args.model, &data_dir)?;
+            check_fit(&data, q.sizes()[0], model_path, data_dir)?;
             let r = eval_integer(&q, &data);
             print_table(&[("integer", &r)]);
         }
         Model::Float(f) => {
-            check_fit(&data, f.sizes()[0], &args.model, &data_dir)?;
-            let q = match &args.quant_model {
-                Some(p) => match load_model(p)? {
+            check_fit(&data, f.sizes()[0], model_path, data_dir)?;
+            let q = match integer {
+                Integer::File(p) => match load_model(p)? {
                     Model::Quant(q) if q.sizes() == f.sizes() => q,
                     Model::Quant(q) => anyhow::bail!(
                         "{} has sizes {:?} but {} has {:?}",
                         p.display(),
                         q.sizes(),
-                        args.model.display(),
+                        model_path.display(),
                         f.sizes()
                     ),
                     Model::Float(_) => {
                         anyhow::bail!("--quant-model {} is a float model", p.display())
                     }
                 },
-                None => {
-                    let cfg = args.quant.resolve()?;
+                Integer::Quantize(quant) => {
+                    let cfg = quant.resolve()?;
                     println!(
                         "integer model: {} bits, {} steps",
                         cfg.weight_bits, cfg.n_steps
                     );
                     quantize(&f, &cfg)
-                        .with_context(|| format!("quantizing {}", args.model.display()))?
+                        .with_context(|| format!("quantizing {}", model_path.display()))?
                 }
             };
             let rf = eval_exact(&f, &data);

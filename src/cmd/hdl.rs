@@ -2,7 +2,7 @@
 //! per layer and `manifest.json` in `--out`, each written atomically, then a summary on stdout.
 
 use anyhow::Context;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -27,9 +27,18 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let cfg = hdl::HdlConfig {
         lanes: args.lanes.clone(),
     };
-    let design = hdl::generate(&net, &cfg).context("generating hardware")?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating output folder {}", args.out.display()))?;
+    write_design(&net, &cfg, &args.out)
+}
+
+/// Generates the design of `net` into the folder `out` and prints its summary.
+pub fn write_design(
+    net: &golden::QuantNetwork,
+    cfg: &hdl::HdlConfig,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let design = hdl::generate(net, cfg).context("generating hardware")?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("creating output folder {}", out.display()))?;
     let mut files: Vec<(String, &[u8])> =
         vec![(hdl::VERILOG_FILE.into(), design.verilog.as_bytes())];
     for (name, text) in &design.memories {
@@ -39,7 +48,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     // The manifest goes last: its presence means the rest of the design is complete.
     files.push((hdl::MANIFEST_FILE.into(), manifest_json.as_bytes()));
     for (name, bytes) in &files {
-        let path = args.out.join(name);
+        let path = out.join(name);
         golden::io::write_atomic(&path, bytes)
             .with_context(|| format!("writing {}", path.display()))?;
     }
@@ -50,7 +59,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         m.n_steps,
         m.n_in_steps,
         m.engine,
-        args.out.display()
+        out.display()
     );
     println!("layer  n_in  n_out  lanes  groups  w_bits  slope_bits  pot_bits  threshold  memory");
     for l in &m.layers {

@@ -2,13 +2,14 @@
 //! committed MNIST subset (or takes `--model`), quantizes it, evaluates float and integer side by side,
 //! generates the Verilog, co-simulates test samples with Verilator against the integer golden model and
 //! reports; every artifact (config, model files, design, waveform, logs) lands under `--out`.
-//! Each stage is the corresponding subcommand, so the pipeline and the commands cannot drift apart.
+//! Each stage calls the function its subcommand calls (with a validated config, not the command's
+//! flags), so the pipeline and the commands cannot drift apart.
 
-use super::data::default_data_dir;
+use super::data::{default_data_dir, SplitArg};
 use super::quantize::QuantArgs;
-use super::{cosim, evaluate, hdl, quantize, train, wave};
+use super::{cosim, evaluate, quantize, train, wave};
 use anyhow::{Context, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// The embedded default training config (784-100-10, 3 epochs on data/mnist-small).
@@ -41,6 +42,34 @@ pub struct Args {
     pub quant: QuantArgs,
 }
 
+/// Trains the `--config` (default: the embedded tiny config on `data`) into `<out>/train`; returns
+/// the model file.
+fn train_default(args: &Args, data: &Path) -> Result<PathBuf> {
+    let (cfg, config) = match &args.config {
+        Some(c) => (trainer::TrainConfig::load(c)?, c.clone()),
+        None => {
+            // The embedded config names the data by a path relative to the repository; pin it to
+            // the embedded data folder so the job runs from any directory.
+            let origin = PathBuf::from("configs/tiny.toml (embedded)");
+            let mut cfg = trainer::TrainConfig::from_toml_str(DEFAULT_TRAIN_CONFIG, &origin)?;
+            cfg.data.path = data.to_string_lossy().into_owned();
+            let path = args.out.join("train.toml");
+            golden::io::write_atomic(&path, cfg.to_toml_string().as_bytes())?;
+            (cfg, path)
+        }
+    };
+    let out = args.out.join("train");
+    let summary = train::train_into(&cfg, &config, &out, false)?;
+    if !summary.completed {
+        anyhow::bail!("training interrupted (resume with --resume)");
+    }
+    eprintln!(
+        "model written to {}",
+        out.join(trainer::run_dir::MODEL_FILE).display()
+    );
+    Ok(out.join(trainer::run_dir::MODEL_FILE))
+}
+
 fn stage(n: usize, what: &str) {
     println!("\n== {n}/6 {what}");
 }
@@ -57,58 +86,25 @@ pub fn run(args: &Args) -> Result<()> {
             println!("using the float model {}", m.display());
             m.clone()
         }
-        None => {
-            let config = match &args.config {
-                Some(c) => c.clone(),
-                None => {
-                    // The embedded config names the data by a path relative to the repository;
-                    // pin it to the embedded data folder so the job runs from any directory.
-                    let origin = PathBuf::from("configs/tiny.toml (embedded)");
-                    let mut cfg =
-                        trainer::TrainConfig::from_toml_str(DEFAULT_TRAIN_CONFIG, &origin)?;
-                    cfg.data.path = data.to_string_lossy().into_owned();
-                    let path = args.out.join("train.toml");
-                    golden::io::write_atomic(&path, cfg.to_toml_string().as_bytes())?;
-                    path
-                }
-            };
-            let out = args.out.join("train");
-            train::run(&train::Args {
-                config,
-                out: Some(out.clone()),
-                resume: false,
-                threads: None,
-            })?;
-            out.join(train::MODEL_FILE)
-        }
+        None => train_default(args, &data)?,
     };
 
     stage(2, "quantize");
     let int_model = args.out.join("model-int.safetensors");
-    quantize::run(&quantize::Args {
-        model: float_model.clone(),
-        out: int_model.clone(),
-        quant: args.quant.clone(),
-    })?;
+    quantize::quantize_file(&float_model, &int_model, &args.quant.resolve()?)?;
 
     stage(3, "evaluate float and integer models");
-    evaluate::run(&evaluate::Args {
-        model: float_model,
-        quant_model: Some(int_model.clone()),
-        data: Some(data.clone()),
-        split: super::data::SplitArg::Test,
-        limit: None,
-        quant: args.quant.clone(),
-    })?;
+    let integer = evaluate::Integer::File(&int_model);
+    evaluate::evaluate(&float_model, &integer, &data, SplitArg::Test, None)?;
 
     stage(4, "generate Verilog");
     let design = args.out.join("design");
-    hdl::run(&hdl::Args {
-        model: int_model.clone(),
-        out: design.clone(),
+    let net = golden::io::load_quant(&int_model)
+        .with_context(|| format!("loading {}", int_model.display()))?;
+    let lanes = hdl::HdlConfig {
         lanes: args.lanes.clone(),
-        quant: QuantArgs::default(),
-    })?;
+    };
+    super::hdl::write_design(&net, &lanes, &design)?;
 
     if args.no_cosim {
         println!("\n(co-simulation skipped: --no-cosim)");
@@ -117,47 +113,39 @@ pub fn run(args: &Args) -> Result<()> {
             5,
             "co-simulate the RTL against the integer golden model (Verilator; ports traced and read back from the VCD)",
         );
-        cosim::run(&cosim::Args {
-            design: design.clone(),
-            model: int_model.clone(),
-            data: data.clone(),
-            split: "test".into(),
-            samples: args.samples,
-            simulator: "verilator".into(),
-            vcd: Some(args.out.join("cosim.vcd")),
-            trace_depth: Some(1),
-            trace_samples: vec![],
-            no_trace: false,
-            out: Some(args.out.join("cosim")),
-            timeout_cycles: None,
-            max_lines: 20,
-        })?;
+        let job = |samples: usize, dir: &Path, vcd: PathBuf, trace_depth: Option<u32>| {
+            let mut run = sim::RunConfig::new(sim::Simulator::Verilator, &dir.join("cosim"));
+            run.vcd = Some(vcd);
+            run.trace_depth = trace_depth;
+            cosim::Cosim {
+                design: design.clone(),
+                model: int_model.clone(),
+                data: data.clone(),
+                split: golden::idx::Split::Test,
+                samples,
+                simulator_name: "verilator".into(),
+                run,
+                max_lines: 20,
+            }
+        };
+        cosim::cosim(&job(
+            args.samples,
+            &args.out,
+            args.out.join("cosim.vcd"),
+            Some(1),
+        ))?;
         stage(
             6,
             "waveform of the first 3 test samples (every signal) and pictures",
         );
         let inspect = args.out.join("inspect");
-        cosim::run(&cosim::Args {
-            design: design.clone(),
-            model: int_model.clone(),
-            data: data.clone(),
-            split: "test".into(),
-            samples: 3,
-            simulator: "verilator".into(),
-            vcd: Some(inspect.join("waveform.vcd")),
-            trace_depth: None,
-            trace_samples: vec![],
-            no_trace: false,
-            out: Some(inspect.join("cosim")),
-            timeout_cycles: None,
-            max_lines: 20,
-        })?;
+        cosim::cosim(&job(3, &inspect, inspect.join("waveform.vcd"), None))?;
         wave::run(&wave::Args {
             model: int_model,
             vcd: Some(inspect.join("waveform.vcd")),
             vcd_first_sample: 0,
             data: Some(data),
-            split: super::data::SplitArg::Test,
+            split: SplitArg::Test,
             samples: "0".into(),
             layers: vec![],
             neurons: vec![],

@@ -1,12 +1,14 @@
 //! `ttfs qeval --model FILE --data DIR`: accuracy of the integer model (golden::quantize +
-//! golden::integer::IntegerRunner) at several weight widths and step counts, next to the float model
-//! (golden::exact), with the number of test samples whose prediction changes. One table on stdout
+//! golden::eval::eval_integer) at several weight widths and step counts, next to the float model
+//! (golden::eval::eval_exact), with the number of test samples whose prediction changes. One table on stdout
 //! (markdown), optionally also as CSV.
 
 use anyhow::{bail, Context};
+use golden::eval::{changed_predictions, eval_exact, eval_integer};
 use golden::idx::{load_split, Split};
 use golden::quantize::{quantize, QuantConfig};
-use rayon::prelude::*;
+use golden::table::Decimal;
+use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -33,13 +35,38 @@ pub struct Args {
     /// Also write the table as CSV here.
     #[arg(long)]
     pub csv: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub threads: super::data::ThreadArgs,
 }
 
+/// One row of the `--csv` table.
+#[derive(Serialize)]
+struct Row {
+    weight_bits: u32,
+    n_steps: u32,
+    n_in_steps: u32,
+    float_acc: Decimal<6>,
+    int_acc: Decimal<6>,
+    delta_points: Decimal<4>,
+    changed: usize,
+    int_mean_rate: Decimal<6>,
+    sops_per_sample: Decimal<1>,
+}
+
+const CSV_HEADER: [&str; 9] = [
+    "weight_bits",
+    "n_steps",
+    "n_in_steps",
+    "float_acc",
+    "int_acc",
+    "delta_points",
+    "changed",
+    "int_mean_rate",
+    "sops_per_sample",
+];
+
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    crate::cmd::train::set_threads(args.threads)?;
+    args.threads.apply()?;
     if args.bits.is_empty() || args.steps.is_empty() {
         bail!("--bits and --steps need at least one value each");
     }
@@ -59,28 +86,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             sizes[0]
         );
     }
-    let n = data.len();
-    let float_pred: Vec<Option<usize>> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let input = golden::encode::encode_exact(data.image(i), net.time.t_in);
-            golden::exact::forward(&net, &input).decision
-        })
-        .collect();
-    let float_correct = (0..n)
-        .filter(|&i| float_pred[i] == Some(data.labels[i] as usize))
-        .count();
-    let float_acc = float_correct as f64 / n.max(1) as f64;
-
+    let float = eval_exact(&net, &data);
+    let float_acc = float.accuracy;
     let mut table = String::new();
-    let mut csv = String::from(
-        "weight_bits,n_steps,n_in_steps,float_acc,int_acc,delta_points,changed,int_mean_rate,sops_per_sample\n",
-    );
+    let mut rows = Vec::new();
     writeln!(
         table,
         "model {} on {} test samples of {}; float accuracy {:.2}%{}",
         args.model.display(),
-        n,
+        data.len(),
         args.data.display(),
         100.0 * float_acc,
         args.clip_percentile.map_or(String::new(), |p| format!(
@@ -101,23 +115,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             };
             let q = quantize(&net, &cfg)
                 .with_context(|| format!("quantizing at {bits} bits, {steps} steps"))?;
-            let runner = golden::integer::IntegerRunner::new(&q);
-            let results: Vec<(Option<usize>, golden::SpikeStats)> = (0..n)
-                .into_par_iter()
-                .map(|i| {
-                    let input = golden::encode::encode_steps(data.image(i), q.n_in_steps);
-                    let out = runner.run(&input);
-                    (out.decision, out.stats)
-                })
-                .collect();
-            let mut stats = golden::SpikeStats::default();
-            let (mut correct, mut changed) = (0usize, 0usize);
-            for (i, (d, s)) in results.iter().enumerate() {
-                correct += (*d == Some(data.labels[i] as usize)) as usize;
-                changed += (*d != float_pred[i]) as usize;
-                stats.merge(s);
-            }
-            let acc = correct as f64 / n.max(1) as f64;
+            let int = eval_integer(&q, &data);
+            let changed = changed_predictions(&float, &int);
+            let (acc, stats) = (int.accuracy, &int.stats);
             let delta = 100.0 * (acc - float_acc);
             writeln!(
                 table,
@@ -129,18 +129,23 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
                 stats.mean_hidden_rate(),
                 stats.sops_per_sample()
             )?;
-            writeln!(
-                csv,
-                "{bits},{steps},{},{float_acc:.6},{acc:.6},{delta:.4},{changed},{:.6},{:.1}",
-                q.n_in_steps,
-                stats.mean_hidden_rate(),
-                stats.sops_per_sample()
-            )?;
+            rows.push(Row {
+                weight_bits: bits,
+                n_steps: steps,
+                n_in_steps: q.n_in_steps,
+                float_acc: Decimal(float_acc),
+                int_acc: Decimal(acc),
+                delta_points: Decimal(delta),
+                changed,
+                int_mean_rate: Decimal(stats.mean_hidden_rate()),
+                sops_per_sample: Decimal(stats.sops_per_sample()),
+            });
         }
     }
     print!("{table}");
     if let Some(path) = &args.csv {
-        golden::io::write_atomic(path, csv.as_bytes())
+        let csv = golden::table::to_csv(&CSV_HEADER.map(String::from), rows)?;
+        golden::io::write_atomic(path, &csv)
             .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())

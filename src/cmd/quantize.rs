@@ -114,13 +114,15 @@ pub fn print_summary(q: &QuantNetwork) {
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    let cfg = args.quant.resolve()?;
-    let float = require_float(super::data::load_model(&args.model)?, &args.model)?;
-    let q =
-        quantize(&float, &cfg).with_context(|| format!("quantizing {}", args.model.display()))?;
-    golden::io::save_quant(&args.out, &q)
-        .with_context(|| format!("writing {}", args.out.display()))?;
+    quantize_file(&args.model, &args.out, &args.quant.resolve()?)
+}
+
+/// Quantizes the float model file `model` with `cfg` into `out` and prints the summary.
+pub fn quantize_file(model: &Path, out: &Path, cfg: &QuantConfig) -> Result<()> {
+    let float = require_float(super::data::load_model(model)?, model)?;
+    let q = quantize(&float, cfg).with_context(|| format!("quantizing {}", model.display()))?;
+    golden::io::save_quant(out, &q).with_context(|| format!("writing {}", out.display()))?;
     print_summary(&q);
-    println!("wrote {}", args.out.display());
+    println!("wrote {}", out.display());
     Ok(())
 }

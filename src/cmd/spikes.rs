@@ -7,8 +7,9 @@ use super::quantize::QuantArgs;
 use anyhow::{Context, Result};
 use golden::encode::{encode_exact, encode_steps};
 use golden::io::Model;
+use golden::table::Shown;
 use golden::{exact, integer, quantize::quantize, SpikeTrain};
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -37,18 +38,26 @@ pub struct Args {
     pub quant: QuantArgs,
 }
 
-/// Appends `sample,layer,neuron,value` rows for one spike train.
-pub fn write_rows<T: Copy + std::fmt::Display>(
-    csv: &mut String,
+/// `(sample, layer, neuron, value)` rows of one spike train (the input layer only if asked).
+fn rows<T: Copy + std::fmt::Display>(
     sample: usize,
     train: &SpikeTrain<T>,
     with_inputs: bool,
-) {
-    for (l, i, t) in train.events() {
-        if l > 0 || with_inputs {
-            let _ = writeln!(csv, "{sample},{l},{i},{t}");
-        }
-    }
+) -> Vec<(usize, usize, usize, Shown<T>)> {
+    train
+        .events()
+        .filter(|&(l, _, _)| l > 0 || with_inputs)
+        .map(|(l, i, t)| (sample, l, i, Shown(t)))
+        .collect()
+}
+
+/// The CSV text: header `sample,layer,neuron,<value>`, one row per spike.
+fn spike_csv<T: Copy + std::fmt::Display>(
+    value: &str,
+    rows: Vec<(usize, usize, usize, Shown<T>)>,
+) -> Result<Vec<u8>> {
+    let header = ["sample", "layer", "neuron", value].map(String::from);
+    Ok(golden::table::to_csv(&header, rows)?)
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -62,33 +71,34 @@ pub fn run(args: &Args) -> Result<()> {
         ),
         m => m,
     };
-    let mut csv = String::new();
-    match &model {
+    let csv = match &model {
         Model::Float(f) => {
             check_fit(&data, f.sizes()[0], &args.model, &data_dir)?;
-            csv.push_str("sample,layer,neuron,time\n");
-            for &s in &samples {
+            let rows = samples.iter().flat_map(|&s| {
                 let out = exact::forward(f, &encode_exact(data.image(s), f.time.t_in));
-                write_rows(&mut csv, s, &out.spikes, args.with_inputs);
-            }
+                rows(s, &out.spikes, args.with_inputs)
+            });
+            spike_csv("time", rows.collect())?
         }
         Model::Quant(q) => {
             check_fit(&data, q.sizes()[0], &args.model, &data_dir)?;
-            csv.push_str("sample,layer,neuron,step\n");
             let runner = integer::IntegerRunner::new(q);
-            for &s in &samples {
+            let rows = samples.iter().flat_map(|&s| {
                 let out = runner.run(&encode_steps(data.image(s), q.n_in_steps));
-                write_rows(&mut csv, s, &out.spikes, args.with_inputs);
-            }
+                rows(s, &out.spikes, args.with_inputs)
+            });
+            spike_csv("step", rows.collect())?
         }
-    }
+    };
     match &args.out {
         Some(p) => {
-            golden::io::write_atomic(p, csv.as_bytes())
+            golden::io::write_atomic(p, &csv)
                 .with_context(|| format!("writing {}", p.display()))?;
             eprintln!("wrote {} ({} samples)", p.display(), samples.len());
         }
-        None => print!("{csv}"),
+        None => std::io::stdout()
+            .write_all(&csv)
+            .context("writing to standard output")?,
     }
     Ok(())
 }

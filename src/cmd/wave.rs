@@ -9,6 +9,8 @@
 use super::data::{check_fit, default_data_dir, load_data, load_model, parse_samples, SplitArg};
 use super::quantize::QuantArgs;
 use anyhow::{bail, Context, Result};
+use golden::compare::ObservedInference;
+use golden::idx::Dataset;
 use golden::integer::{IntInference, IntegerRunner};
 use golden::{encode, QuantNetwork};
 use std::io::IsTerminal;
@@ -115,31 +117,14 @@ fn default_neurons(g: &IntInference) -> Vec<(usize, usize)> {
         .collect()
 }
 
-pub fn run(args: &Args) -> Result<()> {
-    let net = integer_model(&args.model, &args.quant)?;
+/// The hardware's observations from `--vcd` (checked to hold every chosen sample), if given.
+fn read_hardware(
+    args: &Args,
+    net: &QuantNetwork,
+    samples: &[usize],
+) -> Result<Option<Vec<ObservedInference>>> {
     let sizes = net.sizes();
-    let data_dir = args.data.clone().unwrap_or_else(default_data_dir);
-    let data = load_data(&data_dir, args.split, None)?;
-    check_fit(&data, sizes[0], &args.model, &data_dir)?;
-    let samples = parse_samples(&args.samples, data.len())?;
-    let n_layers = sizes.len() - 1;
-    let layers: Vec<usize> = if args.layers.is_empty() {
-        (1..=n_layers).collect()
-    } else {
-        args.layers.clone()
-    };
-    if let Some(&l) = layers.iter().find(|&&l| l > n_layers) {
-        bail!("--layers: layer {l} does not exist (0 = input .. {n_layers} = output)");
-    }
-    let explicit_neurons = parse_neurons(&args.neurons, &sizes)?;
-    let runner = IntegerRunner::new(&net);
-    let golden: Vec<IntInference> = samples
-        .iter()
-        .map(|&k| runner.run(&encode::encode_steps(data.image(k), net.n_in_steps)))
-        .collect();
-
-    // Hardware observations.
-    let observed = match &args.vcd {
+    Ok(match &args.vcd {
         Some(vcd) => {
             let t0 = Instant::now();
             let obs = wave::read_observed(vcd, &sizes, net.n_steps, net.n_in_steps)
@@ -163,62 +148,45 @@ pub fn run(args: &Args) -> Result<()> {
             Some(obs)
         }
         None => None,
-    };
+    })
+}
 
-    // Summary.
-    let color = std::io::stdout().is_terminal();
-    let mut differences = 0;
-    for (g, &k) in golden.iter().zip(&samples) {
-        let hw = observed.as_ref().map(|o| &o[k - args.vcd_first_sample]);
-        let (text, d) = wave::summary::sample_summary(k, Some(data.labels[k]), g, hw, color);
-        print!("{text}");
-        differences += d;
-    }
-    if observed.is_some() {
+/// The GTKWave save file for `--vcd` (with `--gtkw`).
+fn write_gtkw(args: &Args, layers: &[usize]) -> Result<()> {
+    if let (true, Some(vcd)) = (args.gtkw, &args.vcd) {
+        let abs =
+            std::fs::canonicalize(vcd).with_context(|| format!("locating {}", vcd.display()))?;
+        let (_, header) = wave::header::open(&abs)?;
+        let opts = wave::gtkw::GtkwOptions {
+            layers: if args.layers.is_empty() {
+                Vec::new()
+            } else {
+                layers.to_vec()
+            },
+            lanes: args.gtkw_lanes,
+            ..Default::default()
+        };
+        let (text, names) = wave::gtkw::gtkw_text(&header, &abs, &opts);
+        let stem = abs
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "ttfs".into());
+        let path = args.out.join(format!("{stem}.gtkw"));
+        golden::io::write_atomic(&path, text.as_bytes())?;
         println!(
-            "{} differences from golden in {} samples",
-            differences,
-            samples.len()
+            "wrote {} ({} signals; open with: gtkwave {} {})",
+            path.display(),
+            names.len(),
+            abs.display(),
+            path.display()
         );
     }
+    Ok(())
+}
 
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    if args.gtkw {
-        if let Some(vcd) = &args.vcd {
-            let abs = std::fs::canonicalize(vcd)
-                .with_context(|| format!("locating {}", vcd.display()))?;
-            let (_, header) = wave::header::open(&abs)?;
-            let opts = wave::gtkw::GtkwOptions {
-                layers: if args.layers.is_empty() {
-                    Vec::new()
-                } else {
-                    layers.clone()
-                },
-                lanes: args.gtkw_lanes,
-                ..Default::default()
-            };
-            let (text, names) = wave::gtkw::gtkw_text(&header, &abs, &opts);
-            let stem = abs
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "ttfs".into());
-            let path = args.out.join(format!("{stem}.gtkw"));
-            golden::io::write_atomic(&path, text.as_bytes())?;
-            println!(
-                "wrote {} ({} signals; open with: gtkwave {} {})",
-                path.display(),
-                names.len(),
-                abs.display(),
-                path.display()
-            );
-        }
-    }
-    if args.no_plots {
-        return Ok(());
-    }
-
-    let second = match &args.compare_model {
+/// The `--compare-model`, checked against the first model's inputs and the chosen layers.
+fn second_model(args: &Args, sizes: &[usize], layers: &[usize]) -> Result<Option<QuantNetwork>> {
+    Ok(match &args.compare_model {
         Some(p) => {
             let q = integer_model(p, &args.quant)?;
             if q.sizes()[0] != sizes[0] {
@@ -240,34 +208,128 @@ pub fn run(args: &Args) -> Result<()> {
             Some(q)
         }
         None => None,
-    };
+    })
+}
 
+pub fn run(args: &Args) -> Result<()> {
+    let net = integer_model(&args.model, &args.quant)?;
+    let sizes = net.sizes();
+    let data_dir = args.data.clone().unwrap_or_else(default_data_dir);
+    let data = load_data(&data_dir, args.split, None)?;
+    check_fit(&data, sizes[0], &args.model, &data_dir)?;
+    let samples = parse_samples(&args.samples, data.len())?;
+    let n_layers = sizes.len() - 1;
+    let layers: Vec<usize> = if args.layers.is_empty() {
+        (1..=n_layers).collect()
+    } else {
+        args.layers.clone()
+    };
+    if let Some(&l) = layers.iter().find(|&&l| l > n_layers) {
+        bail!("--layers: layer {l} does not exist (0 = input .. {n_layers} = output)");
+    }
+    let explicit_neurons = parse_neurons(&args.neurons, &sizes)?;
+    let runner = IntegerRunner::new(&net);
+    let golden: Vec<IntInference> = samples
+        .iter()
+        .map(|&k| runner.run(&encode::encode_steps(data.image(k), net.n_in_steps)))
+        .collect();
+
+    let observed = read_hardware(args, &net, &samples)?;
+    // Summary.
+    let color = std::io::stdout().is_terminal();
+    let mut differences = 0;
+    for (g, &k) in golden.iter().zip(&samples) {
+        let hw = observed.as_ref().map(|o| &o[k - args.vcd_first_sample]);
+        let (text, d) = wave::summary::sample_summary(k, Some(data.labels[k]), g, hw, color);
+        print!("{text}");
+        differences += d;
+    }
+    if observed.is_some() {
+        println!(
+            "{} differences from golden in {} samples",
+            differences,
+            samples.len()
+        );
+    }
+
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    write_gtkw(args, &layers)?;
+    if args.no_plots {
+        return Ok(());
+    }
+
+    let second = second_model(args, &sizes, &layers)?;
+    let views = Views {
+        net: &net,
+        data: &data,
+        samples: &samples,
+        golden: &golden,
+        observed: observed.as_ref(),
+        layers: &layers,
+        explicit_neurons: &explicit_neurons,
+    };
+    draw_pictures(args, &views, second.as_ref())
+}
+
+/// The hardware's potentials and slopes of the `wanted` neurons from `--vcd`, if given.
+fn read_traces(
+    args: &Args,
+    samples: &[usize],
+    wanted: &[(usize, usize)],
+) -> Result<Option<wave::hwtrace::HwTraces>> {
+    let Some(vcd) = &args.vcd else {
+        return Ok(None);
+    };
+    let in_vcd: Vec<usize> = samples.iter().map(|k| k - args.vcd_first_sample).collect();
+    let t = wave::hwtrace::read_hw_traces(vcd, &in_vcd, wanted)
+        .with_context(|| format!("reading potentials from {}", vcd.display()))?;
+    if !t.missing_layers.is_empty() {
+        eprintln!(
+            "note: {} has no engine signals of layers {:?} (traced with --trace-depth 1?): membrane plots show golden only there",
+            vcd.display(),
+            t.missing_layers
+        );
+    }
+    Ok(Some(t))
+}
+
+/// What the pictures are drawn from.
+struct Views<'a> {
+    net: &'a QuantNetwork,
+    data: &'a Dataset,
+    samples: &'a [usize],
+    golden: &'a [IntInference],
+    observed: Option<&'a Vec<ObservedInference>>,
+    layers: &'a [usize],
+    explicit_neurons: &'a [(usize, usize)],
+}
+
+/// Rasters, membrane traces and (with `--compare-model`) the two-model rasters of every sample.
+fn draw_pictures(args: &Args, v: &Views, second: Option<&QuantNetwork>) -> Result<()> {
+    let Views {
+        net,
+        data,
+        samples,
+        golden,
+        observed,
+        layers,
+        explicit_neurons,
+    } = *v;
     // Which neurons to trace, per sample.
     let neurons_of = |g: &IntInference| {
         if explicit_neurons.is_empty() {
             default_neurons(g)
         } else {
-            explicit_neurons.clone()
+            explicit_neurons.to_vec()
         }
     };
     let mut wanted: Vec<(usize, usize)> = golden.iter().flat_map(neurons_of).collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let hw_traces = match (&args.vcd, &observed) {
-        (Some(vcd), Some(_)) => {
-            let in_vcd: Vec<usize> = samples.iter().map(|k| k - args.vcd_first_sample).collect();
-            let t = wave::hwtrace::read_hw_traces(vcd, &in_vcd, &wanted)
-                .with_context(|| format!("reading potentials from {}", vcd.display()))?;
-            if !t.missing_layers.is_empty() {
-                eprintln!(
-                    "note: {} has no engine signals of layers {:?} (traced with --trace-depth 1?): membrane plots show golden only there",
-                    vcd.display(),
-                    t.missing_layers
-                );
-            }
-            Some(t)
-        }
-        _ => None,
+    let hw_traces = match observed {
+        Some(_) => read_traces(args, samples, &wanted)?,
+        None => None,
     };
 
     let model_name = |p: &Path| {
@@ -277,7 +339,7 @@ pub fn run(args: &Args) -> Result<()> {
             .unwrap_or_else(|| p.display().to_string())
     };
     let mut written = Vec::new();
-    for (g, &k) in golden.iter().zip(&samples) {
+    for (g, &k) in golden.iter().zip(samples) {
         let label = data.labels[k];
         let mut columns = vec![("golden".to_string(), g.spikes.clone())];
         if let Some(o) = &observed {
@@ -289,7 +351,7 @@ pub fn run(args: &Args) -> Result<()> {
         let raster = Raster::new(
             format!("sample {k} (label {label}): spike raster"),
             columns,
-            layers.clone(),
+            layers.to_vec(),
             net.n_steps,
         )?;
         written.extend(write_svg_png(
@@ -321,7 +383,7 @@ pub fn run(args: &Args) -> Result<()> {
             &args.out.join(format!("membrane_s{k}")),
         )?);
 
-        if let (Some(q2), Some(p2)) = (&second, &args.compare_model) {
+        if let (Some(q2), Some(p2)) = (second, &args.compare_model) {
             let g2 =
                 IntegerRunner::new(q2).run(&encode::encode_steps(data.image(k), q2.n_in_steps));
             let title = |p: &Path, g: &IntInference| {
@@ -338,7 +400,7 @@ pub fn run(args: &Args) -> Result<()> {
                     (title(&args.model, g), g.spikes.clone()),
                     (title(p2, &g2), g2.spikes.clone()),
                 ],
-                layers.clone(),
+                layers.to_vec(),
                 net.n_steps.max(q2.n_steps),
             )?;
             written.extend(write_svg_png(

@@ -6,8 +6,8 @@
 //! batch 64, `1/S` capped at `1/0.1`, init `mu = 4`, `sigma = 1`.
 
 use crate::error::{Result, TrainError};
-use serde::{Deserialize, Serialize};
 use golden::idx::{load_split, Dataset, Split};
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Which data set a path holds (used for labels and default sizes; the files are IDX either way).
@@ -165,6 +165,14 @@ fn default_hinge() -> f64 {
     1.0
 }
 
+/// The text of a config file; a read error names the file.
+pub(crate) fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| TrainError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 fn positive(field: &str, v: f64) -> Result<()> {
     if v.is_finite() && v > 0.0 {
         Ok(())
@@ -198,11 +206,7 @@ impl TrainConfig {
 
     /// Reads, parses and validates a TOML file.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| TrainError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let cfg = Self::from_toml_str(&text, path)?;
+        let cfg = Self::from_toml_str(&read_text(path)?, path)?;
         cfg.validate()?;
         Ok(cfg)
     }

@@ -140,11 +140,7 @@ pub struct Sweep {
 impl Sweep {
     /// Reads and validates the sweep file and the base config it names.
     pub fn load(path: &Path) -> Result<Sweep> {
-        let text = std::fs::read_to_string(path).map_err(|source| TrainError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let config = SweepConfig::from_toml_str(&text, path)?;
+        let config = SweepConfig::from_toml_str(&crate::config::read_text(path)?, path)?;
         let base_path = match path.parent() {
             Some(dir) => dir.join(&config.base),
             None => config.base.clone(),
@@ -236,7 +232,13 @@ impl Sweep {
 
     /// The figure title: data set, sizes, epochs and seeds.
     pub fn title(&self) -> String {
-        let sizes: Vec<String> = self.base.network.sizes.iter().map(|s| s.to_string()).collect();
+        let sizes: Vec<String> = self
+            .base
+            .network
+            .sizes
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         format!(
             "{} {} — accuracy vs firing rate ({} epochs, {} seed(s))",
             match self.base.data.kind {
@@ -428,7 +430,11 @@ pub fn summary_csv(curves: &Curves, n_hidden: usize) -> Result<Vec<u8>> {
             seeds: p.n,
             acc_mean_pct: Decimal(p.acc.0),
             acc_std_pct: Decimal(p.acc.1),
-            rates: p.rate.iter().map(|&(m, s)| (Decimal(m), Decimal(s))).collect(),
+            rates: p
+                .rate
+                .iter()
+                .map(|&(m, s)| (Decimal(m), Decimal(s)))
+                .collect(),
         })
     });
     Ok(to_csv(&header, rows)?)
@@ -514,7 +520,10 @@ strengths = [1e-3]
                 "base = \"x\"\nseeds = [1]\n[[curve]]\nkind = \"mssr\"\nstrengths = [1e-3, -1.0]\n",
                 "curve[0].strengths[1]",
             ),
-            ("base = \"x\"\nseeds = [1]\nseed = 3\n", "unknown field `seed`"),
+            (
+                "base = \"x\"\nseeds = [1]\nseed = 3\n",
+                "unknown field `seed`",
+            ),
         ];
         for (text, field) in cases {
             let err = SweepConfig::from_toml_str(text, "s.toml".as_ref()).unwrap_err();
@@ -602,7 +611,10 @@ strengths = [1e-3]
         m.epoch = 2;
         unit.dir.append_metrics(&(&m).into()).unwrap();
         let r = unit.finished().unwrap().expect("finished");
-        assert_eq!((r.test_acc, r.rates.clone()), (0.75, vec![0.25, 0.125, 0.5]));
+        assert_eq!(
+            (r.test_acc, r.rates.clone()),
+            (0.75, vec![0.25, 0.125, 0.5])
+        );
         assert_eq!(r, unit.result(&m));
     }
 }

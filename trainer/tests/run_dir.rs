@@ -15,7 +15,10 @@ fn root() -> PathBuf {
 /// configs/tiny.toml on 300 / 100 digits, two epochs; the config file lives in `dir`.
 fn tiny_config(dir: &Path) -> (TrainConfig, PathBuf) {
     let mut cfg = TrainConfig::load(&root().join("configs/tiny.toml")).unwrap();
-    cfg.data.path = root().join("data/mnist-small").to_string_lossy().into_owned();
+    cfg.data.path = root()
+        .join("data/mnist-small")
+        .to_string_lossy()
+        .into_owned();
     cfg.data.train_limit = Some(300);
     cfg.data.test_limit = Some(100);
     cfg.train.epochs = 2;
@@ -44,9 +47,22 @@ impl RunObserver for Counter {
     }
 }
 
-fn run(cfg: &TrainConfig, cfg_path: &Path, out: &Path, resume: bool) -> trainer::Result<trainer::RunSummary> {
+fn run(
+    cfg: &TrainConfig,
+    cfg_path: &Path,
+    out: &Path,
+    resume: bool,
+) -> trainer::Result<trainer::RunSummary> {
     let (train, test) = cfg.load_data(cfg_path)?;
-    train_into(cfg, &train, &test, &RunDir::new(out), resume, &AtomicBool::new(false), &mut Counter::default())
+    train_into(
+        cfg,
+        &train,
+        &test,
+        &RunDir::new(out),
+        resume,
+        &AtomicBool::new(false),
+        &mut Counter::default(),
+    )
 }
 
 #[test]
@@ -61,21 +77,45 @@ fn a_run_folder_holds_model_config_metrics_and_resumes_bit_for_bit() {
     assert!(summary.completed);
     assert_eq!(summary.epochs.len(), 2);
     // 300 samples in batches of 64: 5 batches per epoch.
-    assert_eq!((seen.starts, seen.batches, seen.ends), (vec![(0, 0), (1, 0)], 10, vec![1, 2]));
+    assert_eq!(
+        (seen.starts, seen.batches, seen.ends),
+        (vec![(0, 0), (1, 0)], 10, vec![1, 2])
+    );
     // The model file is golden's format, and golden's exact pass gives the reported accuracy.
     let net = golden::io::load_float(&out.model_path()).unwrap();
-    assert_eq!(trainer::evaluate(&net, &test).accuracy, summary.epochs[1].test_accuracy);
+    assert_eq!(
+        trainer::evaluate(&net, &test).accuracy,
+        summary.epochs[1].test_accuracy
+    );
     let csv = std::fs::read_to_string(out.metrics_path()).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], metrics_header(1).join(","));
-    assert_eq!(lines[0], "epoch,loss,train_acc,test_acc,rate_l1,mean_rate,seconds,samples_per_s");
+    assert_eq!(
+        lines[0],
+        "epoch,loss,train_acc,test_acc,rate_l1,mean_rate,seconds,samples_per_s"
+    );
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(lines[2].starts_with("2,"));
     // Six decimals for rates, three for seconds, one for samples/s.
     let cols: Vec<&str> = lines[2].split(',').collect();
-    assert_eq!(cols[4].split('.').nth(1).map(str::len), Some(6), "{}", lines[2]);
-    assert_eq!(cols[6].split('.').nth(1).map(str::len), Some(3), "{}", lines[2]);
-    assert_eq!(cols[7].split('.').nth(1).map(str::len), Some(1), "{}", lines[2]);
+    assert_eq!(
+        cols[4].split('.').nth(1).map(str::len),
+        Some(6),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(
+        cols[6].split('.').nth(1).map(str::len),
+        Some(3),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(
+        cols[7].split('.').nth(1).map(str::len),
+        Some(1),
+        "{}",
+        lines[2]
+    );
     assert_eq!(TrainConfig::load(&out.config_path()).unwrap(), cfg);
 
     // A second fresh run into the same folder must be explicit.
@@ -89,7 +129,10 @@ fn a_run_folder_holds_model_config_metrics_and_resumes_bit_for_bit() {
     assert_eq!(s.epochs[0].epoch, 3);
     let csv3 = std::fs::read_to_string(out.metrics_path()).unwrap();
     assert_eq!(csv3.lines().count(), 4, "{csv3}");
-    assert!(csv3.starts_with(&csv), "earlier rows unchanged:\n{csv}\n{csv3}");
+    assert!(
+        csv3.starts_with(&csv),
+        "earlier rows unchanged:\n{csv}\n{csv3}"
+    );
     // ...and equals a straight 3-epoch run.
     let straight = dir.path().join("straight");
     run(&longer, &cfg_path, &straight, false).unwrap();
@@ -108,9 +151,21 @@ fn a_stop_request_leaves_a_checkpoint_at_a_batch_boundary() {
     let (cfg, cfg_path) = tiny_config(dir.path());
     let (train, test) = cfg.load_data(&cfg_path).unwrap();
     let out = RunDir::new(dir.path().join("stopped"));
-    let s = train_into(&cfg, &train, &test, &out, false, &AtomicBool::new(true), &mut Counter::default()).unwrap();
+    let s = train_into(
+        &cfg,
+        &train,
+        &test,
+        &out,
+        false,
+        &AtomicBool::new(true),
+        &mut Counter::default(),
+    )
+    .unwrap();
     // The flag is read after the first batch.
-    assert_eq!((s.completed, s.position, s.epochs.len()), (false, (0, 1), 0));
+    assert_eq!(
+        (s.completed, s.position, s.epochs.len()),
+        (false, (0, 1), 0)
+    );
     assert!(out.has_checkpoint() && !out.metrics_path().exists());
     let s = run(&cfg, &cfg_path, out.root(), true).unwrap();
     assert!(s.completed);
@@ -138,10 +193,16 @@ fn metrics_rows_round_trip_and_old_files_read() {
     };
     assert_eq!(rows, vec![want.clone()]);
     // Rewriting it (a second epoch appended) keeps the first row's text exactly.
-    let second = MetricsRow { epoch: 2, ..want.clone() };
+    let second = MetricsRow {
+        epoch: 2,
+        ..want.clone()
+    };
     run.append_metrics(&second).unwrap();
     let text = std::fs::read_to_string(run.metrics_path()).unwrap();
-    assert_eq!(text, format!("{old}2,0.912345,0.700000,0.750000,0.250000,0.125000,0.187500,1.500,2000.0\n"));
+    assert_eq!(
+        text,
+        format!("{old}2,0.912345,0.700000,0.750000,0.250000,0.125000,0.187500,1.500,2000.0\n")
+    );
     assert_eq!(run.finished(2, 2).unwrap(), Some(second));
     assert_eq!(run.finished(3, 2).unwrap(), None);
     // A missing column is named.
@@ -160,9 +221,16 @@ fn a_regularizer_that_silences_a_layer_is_reported() {
     cfg.train.lr = 0.05; // few batches here: large Adam steps reach the collapse in one epoch
     let s = run(&cfg, &cfg_path, &dir.path().join("dead"), false).unwrap();
     let m = &s.epochs[0];
-    assert_eq!(m.rates, vec![0.0], "R_MP(0) at strength 1 silences the hidden layer");
+    assert_eq!(
+        m.rates,
+        vec![0.0],
+        "R_MP(0) at strength 1 silences the hidden layer"
+    );
     let w = silence_warning(m).expect("warned");
-    assert!(w.contains("hidden layer(s) 1 ") && w.contains("regularizer.gamma"), "{w}");
+    assert!(
+        w.contains("hidden layer(s) 1 ") && w.contains("regularizer.gamma"),
+        "{w}"
+    );
     // An ordinary run is not warned about.
     let (cfg, cfg_path) = tiny_config(dir.path());
     let s = run(&cfg, &cfg_path, &dir.path().join("alive"), false).unwrap();
@@ -175,5 +243,8 @@ fn missing_data_names_the_config_field() {
     let (mut cfg, cfg_path) = tiny_config(dir.path());
     cfg.data.path = "no/such/folder".into();
     let err = cfg.load_data(&cfg_path).unwrap_err();
-    assert!(err.to_string().contains("data.path = \"no/such/folder\""), "{err}");
+    assert!(
+        err.to_string().contains("data.path = \"no/such/folder\""),
+        "{err}"
+    );
 }

@@ -4,6 +4,7 @@
 //! * [`trace`] — a neuron's `V[n]` and `S[n]` per step from golden's integer model (SPEC section 4);
 //! * [`hwtrace`] — the same quantities as the generated RTL computed them, streamed from a VCD;
 //! * [`plot`] — spike rasters and membrane traces as SVG and PNG;
+//! * [`tradeoff`] — a sweep's accuracy / firing-rate trade-off with error bars, same writer;
 //! * [`summary`] — the per-sample terminal summary with golden/hardware differences highlighted;
 //! * [`gtkw`] — GTKWave save files naming only signals of the VCD, grouped per layer;
 //! * [`header`] — the VCD header as scopes with dotted paths (shared by the two readers above).
@@ -31,6 +32,7 @@ pub mod hwtrace;
 pub mod plot;
 pub mod summary;
 pub mod trace;
+pub mod tradeoff;
 
 pub use error::{Result, WaveError};
 

@@ -16,18 +16,18 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::path::{Path, PathBuf};
 
-/// DejaVu Sans (Bitstream Vera licence, see `src/cmd/fonts/DejaVuSans-LICENSE.txt`); the one copy in
-/// the repository, shared with `ttfs sweep`.
-static FONT: &[u8] = include_bytes!("../../src/cmd/fonts/DejaVuSans.ttf");
+/// DejaVu Sans (Bitstream Vera licence, see `wave/fonts/DejaVuSans-LICENSE.txt`); the one copy in
+/// the repository, used by every figure of this crate.
+static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 
 fn register_font() {
     // Registering again (several figures in one process) is harmless.
     let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
 }
 
-type DrawResult = std::result::Result<(), String>;
+pub(crate) type DrawResult = std::result::Result<(), String>;
 
-fn e<E: std::fmt::Debug>(err: E) -> String {
+pub(crate) fn e<E: std::fmt::Debug>(err: E) -> String {
     format!("{err:?}")
 }
 
