@@ -362,7 +362,7 @@ fn draw_pictures(args: &Args, v: &Views, second: Option<&QuantNetwork>) -> Resul
         let series = neurons_of(g)
             .into_iter()
             .map(|(l, i)| {
-                let golden_trace = wave::trace::neuron_trace(&net, &g.spikes, l, i)?;
+                let golden_trace = wave::trace::neuron_trace(net, &g.spikes, l, i)?;
                 let hardware = hw_traces
                     .as_ref()
                     .and_then(|t| t.traces.get(&(k - args.vcd_first_sample, l, i)).cloned());
