@@ -75,12 +75,7 @@ fn two_layer() -> Shape {
 }
 
 fn write_design(design: &hdl::Design, dir: &Path) -> sim::Design {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join(hdl::VERILOG_FILE), &design.verilog).unwrap();
-    for (name, text) in &design.memories {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
-    std::fs::write(dir.join(hdl::MANIFEST_FILE), design.manifest.to_json()).unwrap();
+    hdl::write_design(design, dir).unwrap();
     sim::Design::load(dir).unwrap()
 }
 

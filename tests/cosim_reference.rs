@@ -114,7 +114,10 @@ fn cosim_command_rejects_a_model_that_does_not_match_the_design() {
     dataset(&data, 3);
     let (ok, text) = cosim(&design, &model, &data, &["--no-trace"]);
     assert!(!ok);
-    assert!(text.contains("model threshold"), "{text}");
+    assert!(
+        text.contains("does not match the design: layer1.threshold_q: model"),
+        "{text}"
+    );
 }
 
 #[test]

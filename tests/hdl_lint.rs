@@ -42,10 +42,7 @@ fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork
 }
 
 fn write_design(design: &hdl::Design, dir: &Path) {
-    std::fs::write(dir.join(hdl::VERILOG_FILE), &design.verilog).unwrap();
-    for (name, text) in &design.memories {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
+    hdl::write_design(design, dir).unwrap();
 }
 
 fn lint(dir: &Path) {

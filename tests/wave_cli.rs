@@ -230,6 +230,8 @@ fn cosim_vcd_end_to_end_with_gtkwave_save_file() {
         &p("q.safetensors"),
         "--vcd",
         &p("run.vcd"),
+        "--design",
+        &p("hdl"),
         "--samples",
         "0,1",
         "--neurons",

@@ -27,6 +27,8 @@ struct Fixture {
     net: QuantNetwork,
     golden: Vec<IntInference>,
     observed: Vec<ObservedInference>,
+    /// The design's debug signals (its manifest's), which name what the viewers read.
+    signals: Vec<hdl::DebugSignal>,
     /// Full-depth VCD (every signal of the design).
     vcd: PathBuf,
     /// The same run traced to the top-level ports only.
@@ -60,12 +62,7 @@ fn fixture() -> &'static Fixture {
         let net = random_net(5);
         let design = hdl::generate(&net, &HdlConfig { lanes: vec![4] }).unwrap();
         let ddir = dir.path().join("design");
-        std::fs::create_dir_all(&ddir).unwrap();
-        std::fs::write(ddir.join(hdl::VERILOG_FILE), &design.verilog).unwrap();
-        for (name, text) in &design.memories {
-            std::fs::write(ddir.join(name), text).unwrap();
-        }
-        std::fs::write(ddir.join(hdl::MANIFEST_FILE), design.manifest.to_json()).unwrap();
+        hdl::write_design(&design, &ddir).unwrap();
         let d = sim::Design::load(&ddir).unwrap();
         let mut rng = Rng::new(11);
         let inputs: Vec<Vec<Option<u32>>> = (0..5)
@@ -95,6 +92,7 @@ fn fixture() -> &'static Fixture {
             net,
             golden,
             observed: run.observed,
+            signals: design.manifest.debug_signals.clone(),
             vcd,
             vcd_ports,
             vcd_window,
@@ -221,7 +219,7 @@ fn hardware_potentials_and_slopes_equal_golden_traces() {
         .flat_map(|l| (0..SIZES[l]).map(move |i| (l, i)))
         .collect();
     let samples = [0, 2, 4];
-    let hw = wave::hwtrace::read_hw_traces(&f.vcd, &samples, &neurons).unwrap();
+    let hw = wave::hwtrace::read_hw_traces(&f.vcd, &f.signals, &samples, &neurons).unwrap();
     assert!(hw.missing_layers.is_empty());
     let mut compared = 0;
     for &k in &samples {
@@ -249,15 +247,19 @@ fn hardware_potentials_and_slopes_equal_golden_traces() {
     }
     assert_eq!(compared, samples.len() * 30 * N_STEPS as usize);
     // Only the requested samples are read; the ports-only VCD has no engine signals.
-    let ports = wave::hwtrace::read_hw_traces(&f.vcd_ports, &[0], &[(1, 0), (3, 2)]).unwrap();
+    let ports =
+        wave::hwtrace::read_hw_traces(&f.vcd_ports, &f.signals, &[0], &[(1, 0), (3, 2)]).unwrap();
     assert_eq!(ports.missing_layers, vec![1, 3]);
     assert!(ports.traces.is_empty());
+    // Without the design's debug signals nothing is known about the layers either.
+    let none = wave::hwtrace::read_hw_traces(&f.vcd, &[], &[0], &[(1, 0), (3, 2)]).unwrap();
+    assert_eq!(none.missing_layers, vec![1, 3]);
 }
 
 #[test]
 fn membrane_figure_draws_threshold_and_both_sources() {
     let f = fixture();
-    let hw = wave::hwtrace::read_hw_traces(&f.vcd, &[1], &[(1, 3), (3, 0)]).unwrap();
+    let hw = wave::hwtrace::read_hw_traces(&f.vcd, &f.signals, &[1], &[(1, 3), (3, 0)]).unwrap();
     let series: Vec<MembraneSeries> = [(1, 3), (3, 0)]
         .iter()
         .map(|&(l, i)| MembraneSeries {
@@ -292,7 +294,7 @@ fn declared(vcd: &Path) -> Vec<String> {
 fn gtkw_names_only_signals_of_the_vcd_grouped_per_layer() {
     let f = fixture();
     let (_, header) = wave::header::open(&f.vcd).unwrap();
-    let (text, names) = wave::gtkw::gtkw_text(&header, &f.vcd, &Default::default());
+    let (text, names) = wave::gtkw::gtkw_text(&header, &f.signals, &f.vcd, &Default::default());
     let in_file = wave::gtkw::names_in(&text);
     assert_eq!(in_file, names);
     let all = declared(&f.vcd);
@@ -328,12 +330,12 @@ fn gtkw_names_only_signals_of_the_vcd_grouped_per_layer() {
         lanes: 1,
         ..Default::default()
     };
-    let (t2, n2) = wave::gtkw::gtkw_text(&header, &f.vcd, &opts);
+    let (t2, n2) = wave::gtkw::gtkw_text(&header, &f.signals, &f.vcd, &opts);
     assert!(!t2.contains("u_layer1") && !t2.contains("u_layer3"));
     assert!(n2.iter().all(|n| !n.contains("g_lane[1]")));
     // A ports-only VCD gets a save file with ports only.
     let (_, ph) = wave::header::open(&f.vcd_ports).unwrap();
-    let (pt, pn) = wave::gtkw::gtkw_text(&ph, &f.vcd_ports, &Default::default());
+    let (pt, pn) = wave::gtkw::gtkw_text(&ph, &f.signals, &f.vcd_ports, &Default::default());
     let pall = declared(&f.vcd_ports);
     assert!(
         !pn.is_empty() && pn.iter().all(|n| pall.contains(n)),
@@ -349,7 +351,7 @@ fn bad_inputs_give_clear_errors() {
     let missing = dir.path().join("nope.vcd");
     let e = wave::read_observed(&missing, &SIZES, N_STEPS, N_IN).unwrap_err();
     assert!(e.to_string().contains("nope.vcd"), "{e}");
-    let e = wave::hwtrace::read_hw_traces(&missing, &[0], &[(1, 0)]).unwrap_err();
+    let e = wave::hwtrace::read_hw_traces(&missing, &f.signals, &[0], &[(1, 0)]).unwrap_err();
     assert!(e.to_string().contains("nope.vcd"), "{e}");
 
     // A VCD of something else: a clock and a counter.
@@ -365,10 +367,10 @@ fn bad_inputs_give_clear_errors() {
         msg.contains("other.vcd") && msg.contains("spk_valid"),
         "{msg}"
     );
-    let e = wave::hwtrace::read_hw_traces(&other, &[0], &[(1, 0)]).unwrap_err();
+    let e = wave::hwtrace::read_hw_traces(&other, &f.signals, &[0], &[(1, 0)]).unwrap_err();
     assert!(e.to_string().contains("clock, reset and start"), "{e}");
     let (_, h) = wave::header::open(&other).unwrap();
-    let (_, names) = wave::gtkw::gtkw_text(&h, &other, &Default::default());
+    let (_, names) = wave::gtkw::gtkw_text(&h, &f.signals, &other, &Default::default());
     assert!(names.is_empty());
 
     // Not a VCD at all.
@@ -419,7 +421,7 @@ fn a_sample_window_dumps_only_those_samples() {
     let full_len = std::fs::metadata(&f.vcd).unwrap().len();
     assert!(window_len < full_len * 3 / 4, "{window_len} vs {full_len}");
     // Potentials of the window's first sample are those of data sample 2.
-    let hw = wave::hwtrace::read_hw_traces(&f.vcd_window, &[0], &[(2, 1)]).unwrap();
+    let hw = wave::hwtrace::read_hw_traces(&f.vcd_window, &f.signals, &[0], &[(2, 1)]).unwrap();
     let g = wave::trace::neuron_trace(&f.net, &f.golden[2].spikes, 2, 1).unwrap();
     let pts = &hw.traces[&(0, 2, 1)];
     assert_eq!(pts.len(), N_STEPS as usize);

@@ -22,6 +22,24 @@ pub enum HdlError {
         #[source]
         source: std::io::Error,
     },
+    /// No registered engine has this name.
+    #[error("unknown engine {name:?} (known engines: {known})")]
+    UnknownEngine { name: String, known: String },
+    /// A model does not match the design it is run against ([`crate::Manifest::check_network`]).
+    #[error("the model does not match the design: {field}: model {model}, design {design}")]
+    ModelMismatch {
+        /// The first field that differs (`sizes`, `n_steps`, `layer2.threshold_q`, ...).
+        field: String,
+        model: String,
+        design: String,
+    },
+    /// A text template and its values disagree (a generator bug, reported instead of emitting
+    /// broken Verilog).
+    #[error("template {template}: {msg}")]
+    Template { template: String, msg: String },
+    /// A design file could not be written.
+    #[error("writing the design: {0}")]
+    Write(#[from] golden::GoldenError),
     /// A manifest file was read but its content is malformed.
     #[error("{}: {msg}", path.display())]
     Format { path: PathBuf, msg: String },

@@ -1,8 +1,15 @@
 //! `hdl`: the TTFS neuron-array generator (SPEC section 5). The only crate that imports rust-hdl.
 //!
 //! [`generate`] turns a [`golden::QuantNetwork`] and an [`HdlConfig`] into a [`Design`]: Verilog text
-//! (top module `ttfs_top`, ports and protocol as in `notes/hw-contract.md`), one `$readmemh` weight file
-//! per layer, and a [`Manifest`]. Pure: returns text; the only I/O is [`Manifest::load`].
+//! (top module `ttfs_top`, ports and protocol as in [`contract`] and `docs/hw-contract.md`), one
+//! `$readmemh` weight file per layer, and a [`Manifest`]. The generation itself is pure (returns text);
+//! the I/O is [`Manifest::load`] and [`write_design`].
+//!
+//! # Engines
+//!
+//! [`generate`] uses the default engine; [`engine::engine_named`] picks another, and
+//! [`generate_with`] runs it. The engine seam and how to add one: [`engine`]. The layer-sequential
+//! engine ([`engine::layer_seq`]) is described below.
 //!
 //! # Architecture (layer-sequential, event-driven, column-parallel)
 //!
@@ -48,9 +55,9 @@
 //! width of the menu [`lane::MIN_BITS`]`..=`[`lane::MAX_BITS`] (2..=62 bits: every width the plan
 //! allows) is monomorphized and the widths a design uses are picked at run time. No width is rounded
 //! up to the menu: module width = register width = the manifest's `slope_bits`/`potential_bits`
-//! (which [`plan`] derives from golden's `derived_*` widths, recorded beside them).
+//! (which [`engine::layer_seq::plan`] derives from golden's `derived_*` widths, recorded beside them).
 //!
-//! Generated text ([`verilog`], `layer_template.v`): the memories (`$readmemh` weight ROM, event
+//! Generated text ([`engine::layer_seq::verilog`], `layer_template.v`): the memories (`$readmemh` weight ROM, event
 //! buffer, neuron state), the per-layer control (phases, step and group counters, issue, forward
 //! register), the spike queue registers, the `lanes`-wide generate loop with the sign extensions to
 //! the unit widths, and the top-level wiring. rust-hdl has no `$readmemh` (its ROMs inline the data),
@@ -61,7 +68,7 @@
 //! # Widths
 //!
 //! Widths come from the weights (golden's [`golden::QuantLayer::widths`], raised so sign extensions
-//! only widen: see [`plan`]). The text bakes every width and constant in as a sized literal.
+//! only widen: see [`engine::layer_seq::plan`]). The text bakes every width and constant in as a sized literal.
 //!
 //! # Cycles
 //!
@@ -82,34 +89,40 @@
 //!
 //! # Verification
 //!
-//! `tests/hdl_exact.rs` (root package) runs the RTL in iverilog with [`testbench::driver`] and checks
-//! every spike, the decision and the exact cycle count against golden's integer model; the `sim` crate's
-//! co-simulation does the same through VCD read-back with Verilator or iverilog.
+//! `tests/hdl_exact.rs` (root package) runs the RTL in iverilog through the `sim` crate (its test
+//! bench and VCD read-back) and checks every spike, the decision and the exact cycle count
+//! ([`Manifest::expected_cycles`]) against golden's integer model; `tests/cosim_generated.rs` does the
+//! same with Verilator.
 
+pub mod bits;
+mod config;
+pub mod contract;
+pub mod engine;
 pub mod error;
 pub mod first_set;
 pub mod lane;
 pub mod manifest;
-pub mod memory;
-pub mod plan;
 pub mod queue;
-pub mod testbench;
-pub mod verilog;
+pub mod template;
 
+pub use config::{HdlConfig, DEFAULT_LANES};
+pub use contract::PortWidths;
+pub use engine::layer_seq::CYCLE_BOUND_TEXT;
+pub use engine::{engine_named, Engine};
 pub use error::HdlError;
 pub use manifest::{
-    CycleParts, LayerManifest, Manifest, PortWidths, CYCLE_BOUND_TEXT, MANIFEST_VERSION,
+    CycleParts, DebugSignal, LayerManifest, Manifest, Meaning, NeuronMap, MANIFEST_VERSION,
 };
-pub use plan::{HdlConfig, DEFAULT_LANES};
 
 use golden::QuantNetwork;
+use std::path::Path;
 
 /// A generated design: everything `ttfs hdl` writes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Design {
     /// `ttfs_top.v`.
     pub verilog: String,
-    /// `(file name, hex text)` per layer, read by `$readmemh` relative to the simulator's cwd.
+    /// `(file name, hex text)` per memory, read by `$readmemh` relative to the simulator's cwd.
     pub memories: Vec<(String, String)>,
     pub manifest: Manifest,
 }
@@ -119,69 +132,46 @@ pub const VERILOG_FILE: &str = "ttfs_top.v";
 /// File name of the manifest.
 pub const MANIFEST_FILE: &str = "manifest.json";
 
-/// Generates the hardware for `net`.
+impl Design {
+    /// Every file of the design folder as `(relative path, bytes)`: the Verilog, the memories, and
+    /// the manifest last (its presence means the rest is complete).
+    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = vec![(VERILOG_FILE.to_string(), self.verilog.clone().into_bytes())];
+        for (name, text) in &self.memories {
+            files.push((name.clone(), text.clone().into_bytes()));
+        }
+        files.push((
+            MANIFEST_FILE.to_string(),
+            self.manifest.to_json().into_bytes(),
+        ));
+        files
+    }
+}
+
+/// Writes [`Design::files`] into `dir` (created if missing), each file atomically, in that order;
+/// returns how many files were written.
+pub fn write_design(design: &Design, dir: &Path) -> Result<usize, HdlError> {
+    std::fs::create_dir_all(dir).map_err(|e| HdlError::Io {
+        path: dir.to_path_buf(),
+        source: e,
+    })?;
+    let files = design.files();
+    for (name, bytes) in &files {
+        golden::io::write_atomic(&dir.join(name), bytes)?;
+    }
+    Ok(files.len())
+}
+
+/// Generates the hardware for `net` with the default engine.
 pub fn generate(net: &QuantNetwork, cfg: &HdlConfig) -> Result<Design, HdlError> {
-    let plan = plan::Plan::new(net, cfg)?;
-    let verilog = verilog::design_text(&plan)?;
-    let memories = plan
-        .layers
-        .iter()
-        .zip(net.layers())
-        .map(|(p, q)| (p.memory_file(), memory::weight_hex(p, q)))
-        .collect();
-    let layers = plan
-        .layers
-        .iter()
-        .map(|p| LayerManifest {
-            layer: p.layer,
-            n_in: p.n_in,
-            n_out: p.n_out,
-            lanes: p.lanes,
-            groups: p.groups,
-            weight_bits: p.weight_bits,
-            slope_bits: p.slope_bits,
-            potential_bits: p.potential_bits,
-            derived_slope_bits: p.derived_slope_bits,
-            derived_potential_bits: p.derived_potential_bits,
-            threshold_q: p.threshold_q,
-            memory_file: p.memory_file(),
-            memory_depth: p.memory_depth(),
-            memory_width_bits: p.memory_width_bits(),
-            state_depth: p.groups,
-            state_width_bits: p.state_width_bits(),
-        })
-        .collect::<Vec<_>>();
-    let n_layers = plan.layers.len();
-    let last = &plan.layers[n_layers - 1];
-    let ports = PortWidths {
-        in_neuron: plan.layers[0].in_index_bits,
-        in_step: plan.step_bits,
-        class_out: last.out_index_bits,
-        spk_layer: plan::unsigned_bits(n_layers as u64),
-        spk_neuron: plan
-            .layers
-            .iter()
-            .map(|l| l.out_index_bits)
-            .max()
-            .unwrap_or(1),
-        spk_step: plan.step_bits,
-        out_neuron: last.out_index_bits,
-        out_step: plan.step_bits,
-    };
-    let manifest = Manifest {
-        format_version: MANIFEST_VERSION,
-        top: "ttfs_top".into(),
-        sizes: plan.sizes.clone(),
-        n_steps: plan.n_steps,
-        n_in_steps: plan.n_in_steps,
-        engine: "layer-sequential".into(),
-        layers,
-        ports,
-        cycle_bound: CYCLE_BOUND_TEXT.into(),
-    };
-    Ok(Design {
-        verilog,
-        memories,
-        manifest,
-    })
+    generate_with(engine::default_engine(), net, cfg)
+}
+
+/// Generates the hardware for `net` with `engine`.
+pub fn generate_with(
+    engine: &dyn Engine,
+    net: &QuantNetwork,
+    cfg: &HdlConfig,
+) -> Result<Design, HdlError> {
+    engine.generate(net, cfg)
 }

@@ -1,18 +1,103 @@
 //! The manifest: what a generated design contains, written next to the Verilog as `manifest.json`.
 //!
-//! Owned here, read by `sim` (through [`Manifest::load`]) and by the `ttfs` command line. The type is
-//! plain serde data (no rust-hdl types in its API). It records per layer the sizes, lanes, groups,
+//! Owned here, read by `sim` (through [`Manifest::load`]), `wave` and the `ttfs` command line. The type
+//! is plain serde data (no rust-hdl types in its API). It names the engine that generated the design
+//! ([`crate::engine`]; its cycle methods dispatch there) and records per layer the sizes, lanes, groups,
 //! the register widths used in the RTL *and* the widths golden derives from the weights
 //! ([`golden::QuantLayer::widths`]; used >= derived), the weight memory file and geometry, the port
-//! widths of `ttfs_top`, and the cycle lower bound of this architecture ([`Manifest::cycle_bound`]).
+//! widths of `ttfs_top` ([`crate::contract`]), the engine's cycle lower bound as text, and the debug
+//! signals a viewer may show ([`DebugSignal`]: hierarchical path, meaning, width, neuron mapping).
+//!
+//! Invariants of a loaded manifest: its `format_version` is [`MANIFEST_VERSION`], its engine is
+//! registered in [`crate::engine::ENGINES`], and it has one layer entry per layer.
 
+pub use crate::contract::PortWidths;
+use crate::engine::{engine_named, Engine};
 use crate::error::HdlError;
 use golden::SpikeTrain;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// Version of the manifest format.
-pub const MANIFEST_VERSION: u32 = 1;
+/// Version of the manifest format (2: engine registry names and the debug-signal list).
+pub const MANIFEST_VERSION: u32 = 2;
+
+/// What a debug signal carries: the vocabulary viewers understand, shared by every engine.
+///
+/// How `wave` reads a layer's neuron state: at each posedge where the layer's [`Meaning::OpValid`]
+/// signal is 1 and its [`Meaning::OpAbsorb`] signal is 0, the lanes hold the update of step
+/// [`Meaning::OpStep`]; each lane signal names its neuron through [`DebugSignal::neuron`];
+/// [`Meaning::PotSum`] is `V[n]` unless [`Meaning::Fired`] is set, then [`Meaning::Potential`] is
+/// the frozen `V`; [`Meaning::Slope`] is `S[n]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Meaning {
+    /// Control phase of the layer's state machine.
+    Phase,
+    /// The step the control is at.
+    Step,
+    /// The group the control is at.
+    Group,
+    /// The firing threshold (a constant).
+    Threshold,
+    /// The pipeline stage holds an operation.
+    OpValid,
+    /// The operation absorbs an input event (1) or updates the neurons (0).
+    OpAbsorb,
+    /// The step of the operation.
+    OpStep,
+    /// The first neuron index of the operation's group.
+    OpBase,
+    /// The group of the operation.
+    OpGroup,
+    /// The layer's spike output strobe.
+    SpikeValid,
+    /// The neuron of the layer's spike output.
+    SpikeNeuron,
+    /// The step of the layer's spike output.
+    SpikeStep,
+    /// The potential of the layer's spike output (output layer: the decision's tie rule).
+    SpikePotential,
+    /// The lanes that fire in the operation (one bit per lane).
+    FireVector,
+    /// A lane's neuron index (for people reading the waveform).
+    Neuron,
+    /// A lane's `V + S` (the potential after the update).
+    PotSum,
+    /// A lane's stored potential (frozen once fired).
+    Potential,
+    /// A lane's slope `S`.
+    Slope,
+    /// A lane's neuron has fired before.
+    Fired,
+    /// A lane's threshold compare (`V + S >= threshold`).
+    Crosses,
+}
+
+/// How a lane signal maps to a neuron: `neuron = value of base + lane`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeuronMap {
+    /// Hierarchical path (from the top module) of the signal holding the group's first neuron index.
+    pub base: String,
+    /// The lane number.
+    pub lane: usize,
+}
+
+/// One internal signal a viewer may show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebugSignal {
+    /// Hierarchical path from the top module, dot-separated (`u_layer1.g_lane[0].pot_sum`).
+    pub path: String,
+    pub meaning: Meaning,
+    /// Bits.
+    pub width: u32,
+    /// Two's complement.
+    pub signed: bool,
+    /// The layer (1-based) the signal belongs to.
+    pub layer: usize,
+    /// For lane signals: which neuron the lane holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neuron: Option<NeuronMap>,
+}
 
 /// One layer of the generated engine.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,19 +136,6 @@ pub struct LayerManifest {
     pub state_width_bits: usize,
 }
 
-/// Port widths of `ttfs_top` (bits; each at least 1).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PortWidths {
-    pub in_neuron: u32,
-    pub in_step: u32,
-    pub class_out: u32,
-    pub spk_layer: u32,
-    pub spk_neuron: u32,
-    pub spk_step: u32,
-    pub out_neuron: u32,
-    pub out_step: u32,
-}
-
 /// Everything a simulator or a person needs to know about a generated design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -74,19 +146,15 @@ pub struct Manifest {
     pub sizes: Vec<usize>,
     pub n_steps: u32,
     pub n_in_steps: u32,
-    /// How the layers are scheduled (`"layer-sequential"`: layer l runs its whole window, then l+1).
+    /// The engine that generated the design (a name of [`crate::engine::ENGINES`]).
     pub engine: String,
     pub layers: Vec<LayerManifest>,
     pub ports: PortWidths,
     /// The cycle lower bound as text; [`Manifest::cycle_bound`] evaluates it.
     pub cycle_bound: String,
+    /// Internal signals a viewer may show, in display order.
+    pub debug_signals: Vec<DebugSignal>,
 }
-
-/// Text of the cycle lower bound (kept in the manifest so a reader needs no code).
-pub const CYCLE_BOUND_TEXT: &str = "sum over layers l = 1..L of \
-groups_l * (1 + e_l + n_steps) + s_l, where e_l = input events of layer l with step < n_steps \
-(layer 1: input pixels that spike; layer l > 1: spikes of layer l-1) and s_l = spikes of layer l; \
-cycles counted from the posedge that samples start to the posedge where done = 1";
 
 /// The architecture's lower bound on the cycles of one sample, split by what drives each part:
 /// `event_cycles` = sum over layers of groups x input events (one weight word per group per event; the
@@ -111,19 +179,27 @@ impl CycleParts {
 impl Manifest {
     /// Parses a manifest from JSON text; `origin` names the file in errors.
     pub fn from_json(text: &str, origin: &Path) -> Result<Manifest, HdlError> {
-        let m: Manifest = serde_json::from_str(text).map_err(|e| HdlError::Format {
+        let bad = |msg: String| HdlError::Format {
             path: origin.to_path_buf(),
-            msg: format!("not a valid manifest: {e}"),
-        })?;
-        if m.format_version != MANIFEST_VERSION {
-            return Err(HdlError::Format {
-                path: origin.to_path_buf(),
-                msg: format!(
-                    "manifest format_version = {}, this build reads version {MANIFEST_VERSION}",
-                    m.format_version
-                ),
-            });
+            msg,
+        };
+        // The version first: an older manifest misses fields, and the fix is to regenerate it.
+        #[derive(Deserialize)]
+        struct Version {
+            format_version: u32,
         }
+        let v: Version =
+            serde_json::from_str(text).map_err(|e| bad(format!("not a valid manifest: {e}")))?;
+        if v.format_version != MANIFEST_VERSION {
+            return Err(bad(format!(
+                "manifest format_version = {}, this build reads version {MANIFEST_VERSION}; \
+                 re-run `ttfs hdl` to regenerate the design",
+                v.format_version
+            )));
+        }
+        let m: Manifest =
+            serde_json::from_str(text).map_err(|e| bad(format!("not a valid manifest: {e}")))?;
+        engine_named(&m.engine).map_err(|e| bad(format!("engine: {e}")))?;
         if m.layers.len() + 1 != m.sizes.len() {
             return Err(HdlError::Format {
                 path: origin.to_path_buf(),
@@ -152,129 +228,74 @@ impl Manifest {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
 
+    /// Checks that `net` is the model this design was generated for (sizes, steps, and per layer the
+    /// threshold and weight width: what the Verilog bakes in; the weights live in the memory files).
+    /// The error names the first field that differs.
+    pub fn check_network(&self, net: &golden::QuantNetwork) -> Result<(), HdlError> {
+        fn differ(
+            field: String,
+            model: impl std::fmt::Debug,
+            design: impl std::fmt::Debug,
+        ) -> HdlError {
+            HdlError::ModelMismatch {
+                field,
+                model: format!("{model:?}"),
+                design: format!("{design:?}"),
+            }
+        }
+        if net.sizes() != self.sizes {
+            return Err(differ("sizes".into(), net.sizes(), &self.sizes));
+        }
+        if net.n_steps != self.n_steps {
+            return Err(differ("n_steps".into(), net.n_steps, self.n_steps));
+        }
+        if net.n_in_steps != self.n_in_steps {
+            return Err(differ("n_in_steps".into(), net.n_in_steps, self.n_in_steps));
+        }
+        for (q, lm) in net.layers().iter().zip(&self.layers) {
+            if q.threshold_q != lm.threshold_q {
+                let field = format!("layer{}.threshold_q", lm.layer);
+                return Err(differ(field, q.threshold_q, lm.threshold_q));
+            }
+            if q.weight_bits != lm.weight_bits {
+                let field = format!("layer{}.weight_bits", lm.layer);
+                return Err(differ(field, q.weight_bits, lm.weight_bits));
+            }
+        }
+        Ok(())
+    }
+
     /// Number of layers (excluding the input layer).
     pub fn n_layers(&self) -> usize {
         self.layers.len()
     }
 
-    /// The cycle lower bound of [`CYCLE_BOUND_TEXT`] for one sample, from its spike train (golden's
-    /// integer spike train: `layers[0]` = input steps, `layers[l]` = steps of layer `l`). Layers missing
-    /// from `spikes` count as silent.
+    /// The engine that generated this design. A manifest is checked at load time to name a
+    /// registered engine; one built in code with an unknown name falls back to the default engine.
+    pub fn engine(&self) -> &'static dyn Engine {
+        engine_named(&self.engine).unwrap_or_else(|_| crate::engine::default_engine())
+    }
+
+    /// The engine's cycle lower bound for one sample, from its spike train (golden's integer spike
+    /// train: `layers[0]` = input steps, `layers[l]` = steps of layer `l`). Layers missing from
+    /// `spikes` count as silent.
     pub fn cycle_bound(&self, spikes: &SpikeTrain<u32>) -> u64 {
         self.cycle_bound_parts(spikes).total()
     }
 
     /// The lower bound split by what drives it (see [`CycleParts`]).
     pub fn cycle_bound_parts(&self, spikes: &SpikeTrain<u32>) -> CycleParts {
-        let mut parts = CycleParts::default();
-        for (idx, layer) in self.layers.iter().enumerate() {
-            let count = |l: usize, below: Option<u32>| -> u64 {
-                spikes.layers.get(l).map_or(0, |v| {
-                    v.iter()
-                        .filter(|s| match (s, below) {
-                            (Some(k), Some(b)) => *k < b,
-                            (Some(_), None) => true,
-                            (None, _) => false,
-                        })
-                        .count() as u64
-                })
-            };
-            let events = count(idx, Some(self.n_steps));
-            let fired = count(idx + 1, None);
-            let g = layer.groups as u64;
-            parts.event_cycles += g * events;
-            if idx > 0 {
-                parts.hidden_event_cycles += g * events;
-            }
-            parts.step_cycles += g * (1 + self.n_steps as u64);
-            parts.spike_cycles += fired;
-        }
-        parts
+        self.engine().cycle_bound_parts(self, spikes)
     }
 
-    /// The exact cycle count of this architecture for one sample (same span as [`CYCLE_BOUND_TEXT`]),
-    /// from golden's spike train: per layer `3 + groups * (1 + e + n_steps) + s`, plus, for every
-    /// `(step, group)` that fires, one cycle per 16-lane chunk the serializer skips
-    /// (`lane_of_highest_spike / 16`), minus 1 when the op issued just before a layer's last op fires
-    /// (its spikes overlap the drain); plus 1 for the top's `done` register. Tested equal to the RTL
-    /// in iverilog; `>= cycle_bound`.
+    /// The exact cycle count of the engine for one sample (span: see [`crate::contract`]);
+    /// `>= cycle_bound`.
     pub fn expected_cycles(&self, spikes: &SpikeTrain<u32>) -> u64 {
-        let mut total = 1u64;
-        for (idx, layer) in self.layers.iter().enumerate() {
-            let input = spikes.layers.get(idx);
-            let events = input.map_or(0, |v| {
-                v.iter()
-                    .filter(|s| matches!(s, Some(k) if *k < self.n_steps))
-                    .count() as u64
-            });
-            let g = layer.groups as u64;
-            total += 3 + g * (1 + events + self.n_steps as u64);
-            // (step, group) -> highest chunk with a spike
-            let mut firing: std::collections::BTreeMap<(u32, usize), usize> = Default::default();
-            if let Some(out) = spikes.layers.get(idx + 1) {
-                for (i, s) in out.iter().enumerate() {
-                    if let Some(step) = s {
-                        total += 1;
-                        let group = i / layer.lanes;
-                        let chunk = (i % layer.lanes) / 16;
-                        let e = firing.entry((*step, group)).or_insert(0);
-                        *e = (*e).max(chunk);
-                    }
-                }
-            }
-            total += firing.values().map(|&chunk| chunk as u64).sum::<u64>();
-            // The drain overlaps the serializer by one cycle when the op issued just before the
-            // layer's last op fires and the last op was issued right after it (see
-            // `drain_overlaps`).
-            let mut events_at = vec![0usize; self.n_steps as usize];
-            if let Some(v) = input {
-                for k in v.iter().flatten() {
-                    if let Some(c) = events_at.get_mut(*k as usize) {
-                        *c += 1;
-                    }
-                }
-            }
-            let overlap = drain_overlaps(self.n_steps, layer.groups, &events_at, |step, group| {
-                firing.contains_key(&(step, group))
-            });
-            if overlap {
-                total -= 1;
-            }
-        }
-        total
+        self.engine().expected_cycles(self, spikes)
     }
-}
 
-/// Replays a layer's issue sequence (per step `n`: one absorb per group for each event with step
-/// `n - 1`, which never fires; then the update of groups `0..groups`, which fires when the group has
-/// a spike at `n`). Op `i` is issued in the cycle right after op `i - 1` unless op `i - 2` fired while
-/// op `i - 1` was issued right after it (its spikes are then queued and block the issue). Returns
-/// whether the last op was issued right after an op that fires: then that op's spikes leave during
-/// the last op's compute cycle, one cycle of overlap with the drain.
-fn drain_overlaps(
-    n_steps: u32,
-    groups: usize,
-    events_at: &[usize],
-    fired: impl Fn(u32, usize) -> bool,
-) -> bool {
-    // (fires, issued right after its predecessor) of the last two ops
-    let mut prev2 = (false, true);
-    let mut prev1 = (false, true);
-    let mut push = |fires: bool| {
-        let immediate = !(prev2.0 && prev1.1);
-        prev2 = prev1;
-        prev1 = (fires, immediate);
-    };
-    for n in 1..=n_steps {
-        let absorbs = events_at.get(n as usize - 1).copied().unwrap_or(0) * groups;
-        // two non-firing ops in a row reset the chain; more change nothing
-        for _ in 0..absorbs.min(2) {
-            push(false);
-        }
-        for g in 0..groups {
-            push(fired(n, g));
-        }
+    /// Cycles per sample that no correct design reaches for any input (a simulator timeout).
+    pub fn cycle_upper_bound(&self) -> u64 {
+        self.engine().cycle_upper_bound(self)
     }
-    // prev1 = the last op, prev2 = the one before it
-    prev2.0 && prev1.1
 }

@@ -189,11 +189,28 @@ fn manifest_round_trips_and_rejects_bad_files() {
     assert_eq!(back, m);
     let err = Manifest::load(Path::new("/nonexistent/manifest.json")).unwrap_err();
     assert!(matches!(err, HdlError::Io { .. }), "{err}");
-    let old = m
-        .to_json()
-        .replace("\"format_version\": 1", "\"format_version\": 99");
-    let err = Manifest::from_json(&old, Path::new("m.json")).unwrap_err();
+    let version = format!("\"format_version\": {}", hdl::MANIFEST_VERSION);
+    assert!(m.to_json().contains(&version));
+    let future = m.to_json().replace(&version, "\"format_version\": 99");
+    let err = Manifest::from_json(&future, Path::new("m.json")).unwrap_err();
     assert!(err.to_string().contains("format_version"), "{err}");
+    // A version-1 manifest (no debug signals yet): the error says to regenerate, not which field.
+    let v1 = m
+        .to_json()
+        .replace(&version, "\"format_version\": 1")
+        .replace("\"debug_signals\"", "\"old_field\"");
+    let err = Manifest::from_json(&v1, Path::new("m.json")).unwrap_err();
+    assert!(err.to_string().contains("re-run `ttfs hdl`"), "{err}");
+    let other = m.to_json().replace(
+        "\"engine\": \"layer-sequential\"",
+        "\"engine\": \"warp-drive\"",
+    );
+    let err = Manifest::from_json(&other, Path::new("m.json")).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("warp-drive") && msg.contains("known engines: layer-sequential"),
+        "{msg}"
+    );
     let err = Manifest::from_json("{", Path::new("m.json")).unwrap_err();
     assert!(err.to_string().starts_with("m.json:"), "{err}");
 }
@@ -302,4 +319,64 @@ fn one_unit_module_per_distinct_width_instantiated_in_each_lane_loop() {
         "ttfs_decision_p{} u_decision (",
         last.potential_bits
     )));
+}
+
+#[test]
+fn check_network_names_the_first_mismatching_field() {
+    let net = random_net(&[8, 5, 3], 6, 20, 12);
+    let m = generate(&net, &HdlConfig::default()).unwrap().manifest;
+    m.check_network(&net).unwrap();
+    let field = |other: &QuantNetwork| match m.check_network(other) {
+        Err(HdlError::ModelMismatch { field, .. }) => field,
+        other => panic!("expected a mismatch, got {other:?}"),
+    };
+    assert_eq!(field(&random_net(&[8, 6, 3], 6, 20, 12)), "sizes");
+    assert_eq!(field(&random_net(&[8, 5, 3], 6, 24, 12)), "n_steps");
+    let mut layers = net.layers().to_vec();
+    layers[1].threshold_q += 1;
+    let t = QuantNetwork::new(net.n_steps, net.n_in_steps, TimeParams::default(), layers).unwrap();
+    assert_eq!(field(&t), "layer2.threshold_q");
+}
+
+#[test]
+fn debug_signals_cover_every_lane_and_map_lanes_to_neurons() {
+    let net = random_net(&[20, 40, 5], 8, 32, 1);
+    let m = generate(&net, &lanes(&[7, 2])).unwrap().manifest;
+    for (l, lm) in m.layers.iter().enumerate() {
+        let layer = l + 1;
+        let sigs: Vec<&hdl::DebugSignal> = m
+            .debug_signals
+            .iter()
+            .filter(|s| s.layer == layer)
+            .collect();
+        for meaning in [
+            hdl::Meaning::OpValid,
+            hdl::Meaning::OpAbsorb,
+            hdl::Meaning::OpStep,
+        ] {
+            assert_eq!(
+                sigs.iter().filter(|s| s.meaning == meaning).count(),
+                1,
+                "layer {layer} {meaning:?}"
+            );
+        }
+        let pot: Vec<&&hdl::DebugSignal> = sigs
+            .iter()
+            .filter(|s| s.meaning == hdl::Meaning::PotSum)
+            .collect();
+        assert_eq!(pot.len(), lm.lanes);
+        for (k, s) in pot.iter().enumerate() {
+            let map = s.neuron.as_ref().unwrap();
+            assert_eq!(map.lane, k);
+            assert_eq!(map.base, format!("u_layer{layer}.op_base"));
+            assert_eq!(s.path, format!("u_layer{layer}.g_lane[{k}].pot_sum"));
+            assert_eq!((s.width, s.signed), (lm.potential_bits, true));
+        }
+    }
+    // The output layer alone carries the potential of its spikes.
+    assert!(m
+        .debug_signals
+        .iter()
+        .filter(|s| s.meaning == hdl::Meaning::SpikePotential)
+        .all(|s| s.layer == 2));
 }

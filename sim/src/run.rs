@@ -16,7 +16,6 @@ use crate::events::{find_timeout, read_event_log};
 use crate::tools::{cache_root, find, fnv1a, run_logged, verilog_files, Tool};
 use crate::vcd_read::read_vcd;
 use golden::compare::ObservedInference;
-use golden::SpikeTrain;
 use hdl::Manifest;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -48,16 +47,10 @@ impl Design {
         Ok(Design { dir, manifest })
     }
 
-    /// A cycle limit per sample that no correct design reaches: 4x the lower bound of the manifest for
-    /// a sample where every neuron spikes at step 0, plus 1000.
+    /// A cycle limit per sample that no correct design reaches: the engine's safe upper bound
+    /// ([`hdl::Manifest::cycle_upper_bound`]).
     pub fn default_timeout_cycles(&self) -> u64 {
-        let all: Vec<Vec<Option<u32>>> = self
-            .manifest
-            .sizes
-            .iter()
-            .map(|&n| vec![Some(0); n])
-            .collect();
-        4 * self.manifest.cycle_bound(&SpikeTrain::new(all)) + 1000
+        self.manifest.cycle_upper_bound()
     }
 }
 

@@ -11,53 +11,13 @@
 use crate::error::{Result, SimError};
 use crate::events::{Assembler, HwEvent};
 use golden::compare::ObservedInference;
+use hdl::contract::{Role, PORTS};
 use std::collections::HashMap;
 use std::path::Path;
 use vcd::{Command, IdCode, Scope, ScopeItem, Value};
 
-/// The ports sim samples, by name.
-const SIGNALS: [&str; 18] = [
-    "clock",
-    "reset",
-    "in_valid",
-    "in_ready",
-    "in_neuron",
-    "in_step",
-    "start",
-    "busy",
-    "done",
-    "class_valid",
-    "class_out",
-    "spk_valid",
-    "spk_layer",
-    "spk_neuron",
-    "spk_step",
-    "out_valid",
-    "out_neuron",
-    "out_step",
-];
-
-#[derive(Clone, Copy)]
-enum Sig {
-    Clock = 0,
-    Reset,
-    InValid,
-    InReady,
-    InNeuron,
-    InStep,
-    Start,
-    Busy,
-    Done,
-    ClassValid,
-    ClassOut,
-    SpkValid,
-    SpkLayer,
-    SpkNeuron,
-    SpkStep,
-    OutValid,
-    OutNeuron,
-    OutStep,
-}
+/// The ports sim samples: every port of the contract, indexed by [`Role`] (`Role as usize`).
+const N_PORTS: usize = PORTS.len();
 
 /// Depth-first list of scopes with their dotted path and depth.
 fn all_scopes<'a>(
@@ -111,20 +71,21 @@ pub fn read_vcd(
         .map_err(|e| SimError::format(path, format!("VCD header: {e}")))?;
     let mut scopes = Vec::new();
     all_scopes(&header.items, "", 0, &mut scopes);
-    let has_all = |s: &Scope| SIGNALS.iter().all(|n| s.find_var(n).is_some());
+    let has_all = |s: &Scope| PORTS.iter().all(|p| s.find_var(p.name).is_some());
     let (_, scope_path, scope) = scopes
         .iter()
         .filter(|(_, _, s)| has_all(s))
         .min_by_key(|(d, _, _)| *d)
         .ok_or_else(|| {
             let names: Vec<&str> = scopes.iter().map(|(_, p, _)| p.as_str()).collect();
+            let ports: Vec<&str> = PORTS.iter().map(|p| p.name).collect();
             SimError::format(
                 path,
-                format!("no scope holds all ttfs_top ports {SIGNALS:?}; scopes: {names:?}"),
+                format!("no scope holds all ttfs_top ports {ports:?}; scopes: {names:?}"),
             )
         })?;
     let mut by_code: HashMap<IdCode, Vec<usize>> = HashMap::new();
-    for (i, name) in SIGNALS.iter().enumerate() {
+    for (i, name) in PORTS.iter().map(|p| p.name).enumerate() {
         let var = scope.find_var(name).ok_or_else(|| {
             SimError::format(path, format!("signal {name} missing in scope {scope_path}"))
         })?;
@@ -141,7 +102,7 @@ pub fn read_vcd(
     }
 
     let mut asm = Assembler::new(sizes, n_steps, n_in_steps, path);
-    let mut cur: [Option<u64>; SIGNALS.len()] = [None; SIGNALS.len()];
+    let mut cur: [Option<u64>; N_PORTS] = [None; N_PORTS];
     let mut before = cur;
     let mut posedge: u64 = 0;
     let mut in_reset = true;
@@ -182,14 +143,14 @@ pub fn read_vcd(
 
 /// Closes the changes of one timestamp: if `clock` rose there, samples the values from before it.
 fn end_block(
-    before: &[Option<u64>; 18],
-    after: &[Option<u64>; 18],
+    before: &[Option<u64>; N_PORTS],
+    after: &[Option<u64>; N_PORTS],
     posedge: &mut u64,
     in_reset: &mut bool,
     asm: &mut Assembler,
     path: &Path,
 ) -> Result<()> {
-    let clk = Sig::Clock as usize;
+    let clk = Role::Clock as usize;
     if before[clk] == Some(0) && after[clk] == Some(1) {
         sample(before, *posedge, in_reset, asm, path)?;
         *posedge += 1;
@@ -199,13 +160,13 @@ fn end_block(
 
 /// Turns the values sampled at posedge `cycle` into events.
 fn sample(
-    v: &[Option<u64>; 18],
+    v: &[Option<u64>; N_PORTS],
     cycle: u64,
     in_reset: &mut bool,
     asm: &mut Assembler,
     path: &Path,
 ) -> Result<()> {
-    if v[Sig::Reset as usize] != Some(0) {
+    if v[Role::Reset as usize] != Some(0) {
         *in_reset = true;
         return Ok(());
     }
@@ -213,50 +174,47 @@ fn sample(
         *in_reset = false;
         asm.reset_released(cycle);
     }
-    let get = |s: Sig| -> Result<u64> {
+    let get = |s: Role| -> Result<u64> {
         v[s as usize].ok_or_else(|| {
             SimError::format(
                 path,
-                format!(
-                    "{} is x/z at posedge {cycle} (after reset)",
-                    SIGNALS[s as usize]
-                ),
+                format!("{} is x/z at posedge {cycle} (after reset)", s.name()),
             )
         })
     };
-    if get(Sig::InValid)? == 1 && get(Sig::InReady)? == 1 {
+    if get(Role::InValid)? == 1 && get(Role::InReady)? == 1 {
         asm.push(HwEvent::Input {
             cycle,
-            neuron: get(Sig::InNeuron)?,
-            step: get(Sig::InStep)?,
+            neuron: get(Role::InNeuron)?,
+            step: get(Role::InStep)?,
         })?;
     }
-    if get(Sig::Start)? == 1 {
+    if get(Role::Start)? == 1 {
         asm.push(HwEvent::Start { cycle })?;
     }
-    if get(Sig::SpkValid)? == 1 {
+    if get(Role::SpkValid)? == 1 {
         asm.push(HwEvent::Spike {
             cycle,
-            layer: get(Sig::SpkLayer)?,
-            neuron: get(Sig::SpkNeuron)?,
-            step: get(Sig::SpkStep)?,
+            layer: get(Role::SpkLayer)?,
+            neuron: get(Role::SpkNeuron)?,
+            step: get(Role::SpkStep)?,
         })?;
     }
-    if get(Sig::OutValid)? == 1 {
+    if get(Role::OutValid)? == 1 {
         asm.push(HwEvent::Out {
             cycle,
-            neuron: get(Sig::OutNeuron)?,
-            step: get(Sig::OutStep)?,
+            neuron: get(Role::OutNeuron)?,
+            step: get(Role::OutStep)?,
         })?;
     }
-    if get(Sig::Done)? == 1 {
+    if get(Role::Done)? == 1 {
         asm.push(HwEvent::Done {
             cycle,
-            class_valid: get(Sig::ClassValid)? == 1,
-            class_out: get(Sig::ClassOut)?,
+            class_valid: get(Role::ClassValid)? == 1,
+            class_out: get(Role::ClassOut)?,
         })?;
     }
     // `busy` must be known after reset (checked, not used).
-    get(Sig::Busy)?;
+    get(Role::Busy)?;
     Ok(())
 }

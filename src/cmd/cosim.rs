@@ -228,7 +228,7 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<()> {
         .with_context(|| format!("loading the design in {}", job.design.display()))?;
     let net = golden::io::load_quant(&job.model)
         .with_context(|| format!("loading the integer model {}", job.model.display()))?;
-    check_model_matches(&design, &net)?;
+    design.manifest.check_network(&net)?;
     let split = job.split;
     let data = load_split(&job.data, split)
         .with_context(|| format!("loading the {split} split of {}", job.data.display()))?;
@@ -274,35 +274,6 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<()> {
             "{} of {n} samples differ between golden and the RTL",
             report.samples_with_mismatch()
         );
-    }
-    Ok(())
-}
-
-/// The model must be the one the design was generated from (same sizes, steps and thresholds).
-fn check_model_matches(design: &Design, net: &golden::QuantNetwork) -> anyhow::Result<()> {
-    let m = &design.manifest;
-    if net.sizes() != m.sizes || net.n_steps != m.n_steps || net.n_in_steps != m.n_in_steps {
-        bail!(
-            "model {:?} (n_steps {}, n_in_steps {}) does not match the design {:?} (n_steps {}, n_in_steps {})",
-            net.sizes(),
-            net.n_steps,
-            net.n_in_steps,
-            m.sizes,
-            m.n_steps,
-            m.n_in_steps
-        );
-    }
-    for (l, (q, lm)) in net.layers().iter().zip(&m.layers).enumerate() {
-        if q.threshold_q != lm.threshold_q || q.weight_bits != lm.weight_bits {
-            bail!(
-                "layer {}: model threshold {} / {} bits, design threshold {} / {} bits",
-                l + 1,
-                q.threshold_q,
-                q.weight_bits,
-                lm.threshold_q,
-                lm.weight_bits
-            );
-        }
     }
     Ok(())
 }

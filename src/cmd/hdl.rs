@@ -16,6 +16,9 @@ pub struct Args {
     /// Default: 16 (capped at each layer's size).
     #[arg(long, value_delimiter = ',')]
     pub lanes: Vec<usize>,
+    /// Hardware engine (a name registered in `hdl::engine::ENGINES`).
+    #[arg(long, default_value = "layer-sequential")]
+    pub engine: String,
     #[command(flatten)]
     pub quant: super::quantize::QuantArgs,
 }
@@ -27,31 +30,21 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let cfg = hdl::HdlConfig {
         lanes: args.lanes.clone(),
     };
-    write_design(&net, &cfg, &args.out)
+    write_design(&net, &args.engine, &cfg, &args.out)
 }
 
-/// Generates the design of `net` into the folder `out` and prints its summary.
+/// Generates the design of `net` with the engine named `engine` into the folder `out` and prints its
+/// summary.
 pub fn write_design(
     net: &golden::QuantNetwork,
+    engine: &str,
     cfg: &hdl::HdlConfig,
     out: &Path,
 ) -> anyhow::Result<()> {
-    let design = hdl::generate(net, cfg).context("generating hardware")?;
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("creating output folder {}", out.display()))?;
-    let mut files: Vec<(String, &[u8])> =
-        vec![(hdl::VERILOG_FILE.into(), design.verilog.as_bytes())];
-    for (name, text) in &design.memories {
-        files.push((name.clone(), text.as_bytes()));
-    }
-    let manifest_json = design.manifest.to_json();
-    // The manifest goes last: its presence means the rest of the design is complete.
-    files.push((hdl::MANIFEST_FILE.into(), manifest_json.as_bytes()));
-    for (name, bytes) in &files {
-        let path = out.join(name);
-        golden::io::write_atomic(&path, bytes)
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
+    let engine = hdl::engine_named(engine)?;
+    let design = hdl::generate_with(engine, net, cfg).context("generating hardware")?;
+    let written = hdl::write_design(&design, out)
+        .with_context(|| format!("writing the design to {}", out.display()))?;
     let m = &design.manifest;
     println!(
         "ttfs hdl: network {:?}, {} steps (input steps 0..={}), {} engine -> {}",
@@ -87,6 +80,6 @@ pub fn write_design(
         "cycles per sample >= sum_l groups_l * (1 + e_l + n_steps) + s_l \
          (e_l: input events of layer l with step < n_steps; s_l: its spikes)"
     );
-    println!("wrote {} files", files.len());
+    println!("wrote {written} files");
     Ok(())
 }

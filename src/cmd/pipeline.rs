@@ -104,7 +104,12 @@ pub fn run(args: &Args) -> Result<()> {
     let lanes = hdl::HdlConfig {
         lanes: args.lanes.clone(),
     };
-    super::hdl::write_design(&net, &lanes, &design)?;
+    super::hdl::write_design(
+        &net,
+        ::hdl::engine::default_engine().name(),
+        &lanes,
+        &design,
+    )?;
 
     if args.no_cosim {
         println!("\n(co-simulation skipped: --no-cosim)");
@@ -143,6 +148,7 @@ pub fn run(args: &Args) -> Result<()> {
         wave::run(&wave::Args {
             model: int_model,
             vcd: Some(inspect.join("waveform.vcd")),
+            design: Some(design.clone()),
             vcd_first_sample: 0,
             data: Some(data),
             split: SplitArg::Test,

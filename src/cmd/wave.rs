@@ -26,6 +26,10 @@ pub struct Args {
     /// Co-simulation VCD (`ttfs cosim --vcd`); without it, golden's views only.
     #[arg(long)]
     pub vcd: Option<PathBuf>,
+    /// The design folder the VCD was simulated from (`ttfs hdl --out`): its manifest names the
+    /// internal signals of the hardware membrane traces and of the save file's layer groups.
+    #[arg(long, requires = "vcd")]
+    pub design: Option<PathBuf>,
     /// Data sample of the VCD's first sample: K for a VCD dumped with a sample window starting at
     /// sample K (`sim::RunConfig::trace_samples`).
     #[arg(long, default_value_t = 0, requires = "vcd")]
@@ -151,6 +155,14 @@ fn read_hardware(
     })
 }
 
+/// The internal signals a viewer may show, from `--design`'s manifest (none without it).
+fn debug_signals(args: &Args) -> Result<Vec<hdl::DebugSignal>> {
+    Ok(match &args.design {
+        Some(d) => hdl::Manifest::load(&d.join(hdl::MANIFEST_FILE))?.debug_signals,
+        None => Vec::new(),
+    })
+}
+
 /// The GTKWave save file for `--vcd` (with `--gtkw`).
 fn write_gtkw(args: &Args, layers: &[usize]) -> Result<()> {
     if let (true, Some(vcd)) = (args.gtkw, &args.vcd) {
@@ -166,7 +178,7 @@ fn write_gtkw(args: &Args, layers: &[usize]) -> Result<()> {
             lanes: args.gtkw_lanes,
             ..Default::default()
         };
-        let (text, names) = wave::gtkw::gtkw_text(&header, &abs, &opts);
+        let (text, names) = wave::gtkw::gtkw_text(&header, &debug_signals(args)?, &abs, &opts);
         let stem = abs
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -282,11 +294,11 @@ fn read_traces(
         return Ok(None);
     };
     let in_vcd: Vec<usize> = samples.iter().map(|k| k - args.vcd_first_sample).collect();
-    let t = wave::hwtrace::read_hw_traces(vcd, &in_vcd, wanted)
+    let t = wave::hwtrace::read_hw_traces(vcd, &debug_signals(args)?, &in_vcd, wanted)
         .with_context(|| format!("reading potentials from {}", vcd.display()))?;
     if !t.missing_layers.is_empty() {
         eprintln!(
-            "note: {} has no engine signals of layers {:?} (traced with --trace-depth 1?): membrane plots show golden only there",
+            "note: {} has no engine signals of layers {:?} (traced with --trace-depth 1, or no --design?): membrane plots show golden only there",
             vcd.display(),
             t.missing_layers
         );

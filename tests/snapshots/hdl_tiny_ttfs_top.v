@@ -2,7 +2,7 @@
 // All modules in one file by design (contract: ttfs_top.v); hence DECLFILENAME is waived.
 // Modules ttfs_first_set16, ttfs_queue_control, ttfs_slope_s*, ttfs_neuron_p* and ttfs_decision_p*
 // are rust-hdl LogicBlocks (hdl/src/first_set.rs, queue.rs, lane.rs); the layers and the top are
-// generated text (hdl/src/layer_template.v, verilog.rs).
+// generated text (hdl/src/engine/layer_seq/layer_template.v, verilog.rs).
 /* verilator lint_off DECLFILENAME */
 `default_nettype none
 
@@ -737,7 +737,7 @@ module ttfs_layer2 (
 endmodule
 
 // ttfs_top: network [3, 2, 2], 8 steps (input steps 0..=3), layer-sequential engine.
-// Ports and protocol: notes/hw-contract.md. Layer l starts when layer l-1 is done; the output layer's
+// Ports and protocol: docs/hw-contract.md. Layer l starts when layer l-1 is done; the output layer's
 // spikes drive the decision (first step; tie: larger potential, then lower index).
 module ttfs_top (
     input  wire              clock,

@@ -1,13 +1,17 @@
-//! GTKWave save files (`.gtkw`) for co-simulation VCDs of `ttfs_top`: the host handshake, the spike
-//! monitor, then one group per layer engine (`u_layer<L>`: phase, step, the stage-1 operation, the
-//! layer's spike port and, for the first lanes, `potential`/`pot_sum`/`slope` as signed analog traces
-//! and `fired`). Spike valid strobes are shown as single-bit traces next to the neuron and step they
-//! carry, so each spike is one pulse (an event) on the time line.
+//! GTKWave save files (`.gtkw`) for co-simulation VCDs of `ttfs_top`: the host handshake and the spike
+//! monitor (the contract's ports, [`hdl::contract::PORTS`]), then one group per layer with the
+//! design's debug signals from its manifest ([`hdl::DebugSignal`], in manifest order): the layer's
+//! own signals, then one sub-group per lane for the first lanes, with `PotSum` and `Slope` as signed
+//! analog traces. Spike valid strobes are shown as single-bit traces next to the neuron and step they
+//! carry, so each spike is one pulse (an event) on the time line. Nothing here names an RTL signal.
 //!
 //! Promise: the file names only variables declared in the VCD it is written for (names built from
 //! the header by [`crate::header::VcdHeader::full_name`]; tested against a real Verilator VCD).
 
-use crate::header::{ScopeInfo, VcdHeader};
+use crate::header::{ScopeInfo, VarInfo, VcdHeader};
+use hdl::contract::{Group, Role, PORTS};
+use hdl::{DebugSignal, Meaning};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -27,7 +31,7 @@ const TR_CLOSED: u32 = 0x40_0000;
 /// What to show.
 #[derive(Clone, Debug)]
 pub struct GtkwOptions {
-    /// Layers to show (empty = every layer engine found).
+    /// Layers to show (empty = every layer with debug signals in the VCD).
     pub layers: Vec<usize>,
     /// Lanes per layer whose state is shown as analog traces.
     pub lanes: usize,
@@ -59,9 +63,11 @@ impl Writer {
         }
     }
     fn signal(&mut self, scope: &ScopeInfo, name: &str, flags: u32, analog_rows: usize) {
-        let Some(v) = scope.var(name) else {
-            return;
-        };
+        if let Some(v) = scope.var(name) {
+            self.var(scope, v, flags, analog_rows);
+        }
+    }
+    fn var(&mut self, scope: &ScopeInfo, v: &VarInfo, flags: u32, analog_rows: usize) {
         let f = if v.size == 1 && flags & TR_ANALOG_STEP == 0 {
             TR_BIN | TR_RJUSTIFY
         } else {
@@ -88,9 +94,26 @@ impl Writer {
     }
 }
 
+/// Display flags of a debug signal: analog for potentials and slopes, hex for fire vectors,
+/// decimal otherwise (single bits become binary in [`Writer::var`]); signed when the signal is.
+fn debug_flags(sig: &DebugSignal) -> (u32, bool) {
+    let sign = if sig.signed { TR_SIGNED } else { 0 };
+    match sig.meaning {
+        Meaning::PotSum | Meaning::Slope => (TR_ANALOG_STEP | sign | TR_RJUSTIFY, true),
+        Meaning::FireVector => (TR_HEX | TR_RJUSTIFY, false),
+        _ => (TR_DEC | TR_RJUSTIFY | sign, false),
+    }
+}
+
 /// The save file text for `vcd_path` (written into the file as the dump file) and the full names of
-/// the signals it shows.
-pub fn gtkw_text(header: &VcdHeader, vcd_path: &Path, opts: &GtkwOptions) -> (String, Vec<String>) {
+/// the signals it shows; the layer groups come from the design's debug signals (its manifest's
+/// `debug_signals`; empty = host and spike groups only).
+pub fn gtkw_text(
+    header: &VcdHeader,
+    debug_signals: &[DebugSignal],
+    vcd_path: &Path,
+    opts: &GtkwOptions,
+) -> (String, Vec<String>) {
     let mut w = Writer {
         text: String::new(),
         flags: None,
@@ -112,88 +135,57 @@ pub fn gtkw_text(header: &VcdHeader, vcd_path: &Path, opts: &GtkwOptions) -> (St
     let _ = writeln!(w.text, "[sst_width] 260");
     let _ = writeln!(w.text, "[signals_width] 300");
     let dec = TR_DEC | TR_RJUSTIFY;
-    let hex = TR_HEX | TR_RJUSTIFY;
-    if let Some(top) = header.scope_with(&["clock", "reset", "start", "done"]) {
+    let host = [Role::Clock, Role::Reset, Role::Start, Role::Done].map(Role::name);
+    if let Some(top) = header.scope_with(&host) {
         let _ = writeln!(w.text, "[treeopen] {}.", top.path);
-        w.group_begin("host", false);
-        for n in ["clock", "reset", "in_valid", "in_ready"] {
-            w.signal(top, n, 0, 0);
+        for (group, title) in [
+            (Group::Host, "host"),
+            (Group::Spikes, "spikes (all layers)"),
+        ] {
+            w.group_begin(title, false);
+            for p in PORTS.iter().filter(|p| p.group == group) {
+                w.signal(top, p.name, if p.vector { dec } else { 0 }, 0);
+            }
+            w.group_end(title, false);
         }
-        for n in ["in_neuron", "in_step"] {
-            w.signal(top, n, dec, 0);
-        }
-        for n in ["start", "busy", "done", "class_valid"] {
-            w.signal(top, n, 0, 0);
-        }
-        w.signal(top, "class_out", dec, 0);
-        w.group_end("host", false);
-        w.group_begin("spikes (all layers)", false);
-        w.signal(top, "spk_valid", 0, 0);
-        for n in ["spk_layer", "spk_neuron", "spk_step"] {
-            w.signal(top, n, dec, 0);
-        }
-        w.signal(top, "out_valid", 0, 0);
-        for n in ["out_neuron", "out_step"] {
-            w.signal(top, n, dec, 0);
-        }
-        w.group_end("spikes (all layers)", false);
     }
-    let mut engines: Vec<(usize, &ScopeInfo)> = header
-        .scopes
-        .iter()
-        .filter_map(|s| {
-            s.name
-                .strip_prefix("u_layer")
-                .and_then(|n| n.parse::<usize>().ok())
-                .map(|l| (l, s))
-        })
-        .filter(|(l, _)| opts.layers.is_empty() || opts.layers.contains(l))
-        .collect();
-    engines.sort_by_key(|(l, s)| (*l, s.depth));
-    engines.dedup_by_key(|(l, _)| *l);
-    for (l, scope) in engines {
+    // layer -> (its own signals, lane -> the lane's signals), each in manifest order
+    type Found<'a> = (&'a DebugSignal, &'a ScopeInfo, &'a VarInfo);
+    type Layer<'a> = (Vec<Found<'a>>, BTreeMap<usize, Vec<Found<'a>>>);
+    let mut layers: BTreeMap<usize, Layer> = BTreeMap::new();
+    for sig in debug_signals {
+        if !opts.layers.is_empty() && !opts.layers.contains(&sig.layer) {
+            continue;
+        }
+        if let Some(map) = &sig.neuron {
+            if map.lane >= opts.lanes {
+                continue;
+            }
+        }
+        let Some((scope, var)) = header.design_var(&sig.path) else {
+            continue;
+        };
+        let entry = layers.entry(sig.layer).or_default();
+        match &sig.neuron {
+            Some(map) => entry.1.entry(map.lane).or_default().push((sig, scope, var)),
+            None => entry.0.push((sig, scope, var)),
+        }
+    }
+    for (l, (own, lanes)) in layers {
         let title = format!("layer {l}");
         w.group_begin(&title, false);
-        for n in ["phase", "step_n", "group"] {
-            w.signal(scope, n, dec, 0);
-        }
-        w.signal(scope, "THETA", dec | TR_SIGNED, 0);
-        for n in ["op_valid", "op_absorb"] {
-            w.signal(scope, n, 0, 0);
-        }
-        for n in ["op_step", "op_base", "op_group"] {
-            w.signal(scope, n, dec, 0);
-        }
-        w.signal(scope, "spk_valid", 0, 0);
-        for n in ["spk_neuron", "spk_step"] {
-            w.signal(scope, n, dec, 0);
-        }
-        w.signal(scope, "spk_potential", dec | TR_SIGNED, 0);
-        w.signal(scope, "fire_vec", hex, 0);
-        let mut lanes: Vec<(usize, &ScopeInfo)> = header
-            .children(&scope.path)
-            .filter_map(|s| {
-                s.name
-                    .strip_prefix("g_lane[")
-                    .and_then(|r| r.strip_suffix(']'))
-                    .and_then(|k| k.parse::<usize>().ok())
-                    .map(|k| (k, s))
-            })
-            .collect();
-        lanes.sort_by_key(|(k, _)| *k);
-        for (k, lane) in lanes.into_iter().take(opts.lanes) {
+        let show = |w: &mut Writer, found: &[Found]| {
+            for &(sig, scope, var) in found {
+                let (flags, analog) = debug_flags(sig);
+                let rows = if analog { opts.analog_height } else { 0 };
+                w.var(scope, var, flags, rows);
+            }
+        };
+        show(&mut w, &own);
+        for (k, found) in lanes {
             let t = format!("layer {l} lane {k}");
             w.group_begin(&t, false);
-            let analog = TR_ANALOG_STEP | TR_SIGNED | TR_RJUSTIFY;
-            w.signal(lane, "neuron", dec, 0);
-            w.signal(lane, "pot_sum", analog, opts.analog_height);
-            w.signal(lane, "potential", dec | TR_SIGNED, 0);
-            w.signal(lane, "slope", analog, opts.analog_height);
-            w.signal(lane, "fired", 0, 0);
-            // The threshold compare lives in the lane's rust-hdl neuron unit.
-            if let Some(unit) = header.children(&lane.path).find(|s| s.name == "u_neuron") {
-                w.signal(unit, "crosses", 0, 0);
-            }
+            show(&mut w, &found);
             w.group_end(&t, false);
         }
         w.group_end(&title, false);

@@ -62,6 +62,29 @@ impl VcdHeader {
             .min_by_key(|s| s.depth)
     }
 
+    /// The variable a design's debug signal names (`path` relative to the top module, as in
+    /// `hdl::DebugSignal::path`): looked up under every scope that declares all ports of the
+    /// contract (the top-module instance: `TOP.ttfs_top` in Verilator, the bench's `dut` in Icarus),
+    /// shallowest first. `None` if the file does not hold it (e.g. traced to the ports only).
+    pub fn design_var(&self, path: &str) -> Option<(&ScopeInfo, &VarInfo)> {
+        let (dir, name) = path.rsplit_once('.').unwrap_or(("", path));
+        let mut roots: Vec<&ScopeInfo> = self
+            .scopes
+            .iter()
+            .filter(|s| hdl::contract::PORTS.iter().all(|p| s.var(p.name).is_some()))
+            .collect();
+        roots.sort_by_key(|s| s.depth);
+        roots.into_iter().find_map(|root| {
+            let want = if dir.is_empty() {
+                root.path.clone()
+            } else {
+                format!("{}.{dir}", root.path)
+            };
+            let scope = self.scopes.iter().find(|s| s.path == want)?;
+            scope.var(name).map(|v| (scope, v))
+        })
+    }
+
     /// Direct children of the scope at `path`.
     pub fn children<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a ScopeInfo> + 'a {
         let prefix = format!("{path}.");

@@ -1,13 +1,13 @@
 //! Membrane potential and slope of chosen neurons as the hardware computed them, read from a full-depth
 //! co-simulation VCD (streaming: memory grows with the traced points, not with the file).
 //!
-//! What the generated RTL exposes (hdl's layer-sequential engine, `hdl/src/layer_template.v`): in each
-//! layer engine `u_layer<L>`, a stage-1 operation with `op_valid = 1` and `op_absorb = 0` is the update
-//! of group `op_group` at step `op_step`; lane `k` of it is neuron `op_base + k`, and its wires
-//! `g_lane[k].slope` (= `S[n]`), `g_lane[k].pot_sum` (= `V[n]` unless already fired),
-//! `g_lane[k].potential` (the frozen `V` of a fired neuron) and `g_lane[k].fired` hold that neuron's
-//! state. Values are taken at posedges of `clock` (the values just before the edge, as sim does);
-//! sample `k` starts at the `k`-th posedge with `start = 1` (0-based).
+//! What it reads is named by the design's manifest, not known here: its debug signals
+//! ([`hdl::DebugSignal`], meanings as documented at [`hdl::Meaning`]). Per layer, a posedge where the
+//! layer's `OpValid` signal is 1 and its `OpAbsorb` signal is 0 is an update at step `OpStep`; each
+//! lane's `PotSum` (= `V[n]` unless already fired), `Potential` (the frozen `V` of a fired neuron),
+//! `Slope` (= `S[n]`) and `Fired` then hold the state of neuron `value of base + lane` (the lane's
+//! [`hdl::NeuronMap`]). Values are taken at posedges of `clock` (the values just before the edge, as
+//! sim does); sample `k` starts at the `k`-th posedge with `start = 1` (0-based).
 //!
 //! Promise: for every requested `(sample, layer, neuron)` the points come in step order, one per step
 //! `1..=n_steps` the hardware executed, and agree with [`crate::trace::neuron_trace`] on a correct
@@ -15,7 +15,8 @@
 //! then listed in [`HwTraces::missing_layers`] instead of failing.
 
 use crate::error::{Result, WaveError};
-use crate::header::{open, ScopeInfo, VcdHeader};
+use crate::header::{open, ScopeInfo, VarInfo, VcdHeader};
+use hdl::{DebugSignal, Meaning};
 use sim::vcd_read::vector_value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -43,24 +44,53 @@ pub struct HwTraces {
     pub samples_seen: usize,
 }
 
-/// Slots of the tracked signals.
-struct LayerSlots {
-    layer: usize,
-    lanes: usize,
-    op_valid: usize,
-    op_absorb: usize,
-    op_base: usize,
-    op_step: usize,
-    /// Per requested neuron: (neuron, lane, pot_sum, potential, slope, fired).
-    neurons: Vec<(usize, usize, usize, usize, usize, usize)>,
+/// Slots of one lane's tracked signals.
+struct LaneSlots {
+    lane: usize,
+    base: usize,
+    pot_sum: usize,
+    potential: usize,
+    slope: usize,
+    fired: usize,
 }
 
+/// Slots of one layer's tracked signals.
+struct LayerSlots {
+    layer: usize,
+    op_valid: usize,
+    op_absorb: usize,
+    op_step: usize,
+    lanes: Vec<LaneSlots>,
+    /// The requested neurons of this layer.
+    wanted: BTreeSet<usize>,
+}
+
+#[derive(Default)]
 struct Slots {
     by_code: HashMap<IdCode, Vec<usize>>,
     widths: Vec<u32>,
+    by_name: HashMap<String, usize>,
 }
 
 impl Slots {
+    fn add_var(&mut self, scope: &ScopeInfo, v: &VarInfo, path: &Path) -> Result<usize> {
+        let full = VcdHeader::full_name(scope, v);
+        if let Some(&slot) = self.by_name.get(&full) {
+            return Ok(slot);
+        }
+        if v.size > 64 {
+            return Err(WaveError::format(
+                path,
+                format!("{full} is {} bits wide (at most 64 supported)", v.size),
+            ));
+        }
+        let slot = self.widths.len();
+        self.widths.push(v.size);
+        self.by_code.entry(v.code).or_default().push(slot);
+        self.by_name.insert(full, slot);
+        Ok(slot)
+    }
+
     fn add(&mut self, scope: &ScopeInfo, name: &str, path: &Path) -> Result<usize> {
         let v = scope.var(name).ok_or_else(|| {
             WaveError::format(
@@ -68,20 +98,91 @@ impl Slots {
                 format!("signal {name} missing in scope {}", scope.path),
             )
         })?;
-        if v.size > 64 {
-            return Err(WaveError::format(
-                path,
-                format!(
-                    "{}.{name} is {} bits wide (at most 64 supported)",
-                    scope.path, v.size
-                ),
-            ));
-        }
-        let slot = self.widths.len();
-        self.widths.push(v.size);
-        self.by_code.entry(v.code).or_default().push(slot);
-        Ok(slot)
+        self.add_var(scope, v, path)
     }
+
+    /// The slot of a design signal (path from the top module), `None` if the VCD lacks it.
+    fn add_design(&mut self, header: &VcdHeader, sig: &str, path: &Path) -> Result<Option<usize>> {
+        match header.design_var(sig) {
+            Some((scope, v)) => self.add_var(scope, v, path).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The slots of `layer`'s update qualifiers and lanes, `None` if the VCD lacks them.
+fn layer_slots(
+    header: &VcdHeader,
+    debug_signals: &[DebugSignal],
+    layer: usize,
+    wanted: BTreeSet<usize>,
+    slots: &mut Slots,
+    path: &Path,
+) -> Result<Option<LayerSlots>> {
+    let sigs: Vec<&DebugSignal> = debug_signals.iter().filter(|s| s.layer == layer).collect();
+    let mut control = |m: Meaning| -> Result<Option<usize>> {
+        match sigs.iter().find(|s| s.meaning == m && s.neuron.is_none()) {
+            Some(s) => slots.add_design(header, &s.path, path),
+            None => Ok(None),
+        }
+    };
+    let (Some(op_valid), Some(op_absorb), Some(op_step)) = (
+        control(Meaning::OpValid)?,
+        control(Meaning::OpAbsorb)?,
+        control(Meaning::OpStep)?,
+    ) else {
+        return Ok(None);
+    };
+    // lane -> (base, pot_sum, potential, slope, fired) paths
+    let mut by_lane: BTreeMap<usize, (String, [Option<&str>; 4])> = BTreeMap::new();
+    for s in &sigs {
+        let Some(map) = &s.neuron else { continue };
+        let k = match s.meaning {
+            Meaning::PotSum => 0,
+            Meaning::Potential => 1,
+            Meaning::Slope => 2,
+            Meaning::Fired => 3,
+            _ => continue,
+        };
+        let e = by_lane
+            .entry(map.lane)
+            .or_insert_with(|| (map.base.clone(), [None; 4]));
+        e.1[k] = Some(&s.path);
+    }
+    let mut lanes = Vec::new();
+    for (lane, (base, paths)) in by_lane {
+        let [Some(ps), Some(p), Some(sl), Some(f)] = paths else {
+            continue;
+        };
+        let found = (
+            slots.add_design(header, &base, path)?,
+            slots.add_design(header, ps, path)?,
+            slots.add_design(header, p, path)?,
+            slots.add_design(header, sl, path)?,
+            slots.add_design(header, f, path)?,
+        );
+        if let (Some(base), Some(pot_sum), Some(potential), Some(slope), Some(fired)) = found {
+            lanes.push(LaneSlots {
+                lane,
+                base,
+                pot_sum,
+                potential,
+                slope,
+                fired,
+            });
+        }
+    }
+    if lanes.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(LayerSlots {
+        layer,
+        op_valid,
+        op_absorb,
+        op_step,
+        lanes,
+        wanted,
+    }))
 }
 
 fn signed(v: u64, width: u32) -> i64 {
@@ -93,91 +194,52 @@ fn signed(v: u64, width: u32) -> i64 {
 }
 
 /// Reads the hardware's potentials and slopes of `neurons` (`(layer, neuron)`, layer 1-based) in
-/// `samples` (0-based, in the order the VCD ran them).
+/// `samples` (0-based, in the order the VCD ran them), through `debug_signals` (the manifest's of the
+/// design that was simulated; a layer without them is listed in [`HwTraces::missing_layers`]).
 pub fn read_hw_traces(
     path: &Path,
+    debug_signals: &[DebugSignal],
     samples: &[usize],
     neurons: &[(usize, usize)],
 ) -> Result<HwTraces> {
     let (mut parser, header) = open(path)?;
-    read_with_header(path, &mut parser, &header, samples, neurons)
+    read_with_header(path, &mut parser, &header, debug_signals, samples, neurons)
 }
 
 fn read_with_header(
     path: &Path,
     parser: &mut crate::header::VcdParser,
     header: &VcdHeader,
+    debug_signals: &[DebugSignal],
     samples: &[usize],
     neurons: &[(usize, usize)],
 ) -> Result<HwTraces> {
+    use hdl::contract::Role;
+    let (clock_name, reset_name, start_name) =
+        (Role::Clock.name(), Role::Reset.name(), Role::Start.name());
     let top = header
-        .scope_with(&["clock", "reset", "start"])
+        .scope_with(&[clock_name, reset_name, start_name])
         .ok_or_else(|| {
             WaveError::format(
                 path,
                 "no scope declares clock, reset and start: not a ttfs_top co-simulation VCD",
             )
         })?;
-    let mut slots = Slots {
-        by_code: HashMap::new(),
-        widths: Vec::new(),
-    };
-    let clock = slots.add(top, "clock", path)?;
-    let reset = slots.add(top, "reset", path)?;
-    let start = slots.add(top, "start", path)?;
+    let mut slots = Slots::default();
+    let clock = slots.add(top, clock_name, path)?;
+    let reset = slots.add(top, reset_name, path)?;
+    let start = slots.add(top, start_name, path)?;
     let mut out = HwTraces::default();
-    let mut by_layer: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut by_layer: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
     for &(l, i) in neurons {
-        by_layer.entry(l).or_default().push(i);
+        by_layer.entry(l).or_default().insert(i);
     }
     let mut layers = Vec::new();
-    for (&l, ids) in &by_layer {
-        let Some(scope) = header.scope_named(&format!("u_layer{l}")) else {
-            out.missing_layers.push(l);
-            continue;
-        };
-        if ["op_valid", "op_absorb", "op_base", "op_step"]
-            .iter()
-            .any(|n| scope.var(n).is_none())
-        {
-            out.missing_layers.push(l);
-            continue;
+    for (l, ids) in by_layer {
+        match layer_slots(header, debug_signals, l, ids, &mut slots, path)? {
+            Some(ls) => layers.push(ls),
+            None => out.missing_layers.push(l),
         }
-        let lane_scopes: Vec<&ScopeInfo> = header
-            .children(&scope.path)
-            .filter(|s| s.name.starts_with("g_lane["))
-            .collect();
-        let lanes = lane_scopes.len();
-        if lanes == 0 {
-            out.missing_layers.push(l);
-            continue;
-        }
-        let mut ls = LayerSlots {
-            layer: l,
-            lanes,
-            op_valid: slots.add(scope, "op_valid", path)?,
-            op_absorb: slots.add(scope, "op_absorb", path)?,
-            op_base: slots.add(scope, "op_base", path)?,
-            op_step: slots.add(scope, "op_step", path)?,
-            neurons: Vec::new(),
-        };
-        for &i in ids {
-            let lane = i % lanes;
-            let name = format!("g_lane[{lane}]");
-            let ln = lane_scopes
-                .iter()
-                .find(|s| s.name == name)
-                .ok_or_else(|| WaveError::format(path, format!("{}.{name} missing", scope.path)))?;
-            ls.neurons.push((
-                i,
-                lane,
-                slots.add(ln, "pot_sum", path)?,
-                slots.add(ln, "potential", path)?,
-                slots.add(ln, "slope", path)?,
-                slots.add(ln, "fired", path)?,
-            ));
-        }
-        layers.push(ls);
     }
     if layers.is_empty() {
         return Ok(out);
@@ -206,13 +268,19 @@ fn read_with_header(
             if v[ls.op_valid] != Some(1) || v[ls.op_absorb] != Some(0) {
                 continue;
             }
-            let (Some(base), Some(step)) = (v[ls.op_base], v[ls.op_step]) else {
+            let Some(step) = v[ls.op_step] else {
                 continue;
             };
-            for &(i, lane, pot_sum, pot, slope, fired) in &ls.neurons {
-                if base as usize + lane != i || i / ls.lanes != base as usize / ls.lanes {
+            for lane in &ls.lanes {
+                let Some(base) = v[lane.base] else {
+                    continue;
+                };
+                let i = base as usize + lane.lane;
+                if !ls.wanted.contains(&i) {
                     continue;
                 }
+                let (pot_sum, pot, slope, fired) =
+                    (lane.pot_sum, lane.potential, lane.slope, lane.fired);
                 let (Some(ps), Some(p), Some(s), Some(f)) =
                     (v[pot_sum], v[pot], v[slope], v[fired])
                 else {

@@ -1,7 +1,7 @@
 //! Verilog text of a design: the rust-hdl blocks' modules (see the crate docs: first-set finder, queue
 //! control, one slope and one neuron unit per distinct width, the decision comparator), one
 //! `ttfs_layer<L>` module per layer (from `layer_template.v`) and the top `ttfs_top` (ports as in
-//! `notes/hw-contract.md`).
+//! `docs/hw-contract.md`).
 //!
 //! What stays text, and why: the layer engine around the lanes and the top. They hold the memories
 //! (rust-hdl has no `$readmemh`: its ROMs emit `initial` blocks with the data inline, while BRAM
@@ -16,40 +16,12 @@
 //! before its ports. Promises: every compare of a signed quantity is signed-vs-signed at equal widths,
 //! every sign extension widens, no combinational loop, no latch.
 
+use super::plan::{LayerPlan, Plan};
+use crate::contract::PortWidths;
 use crate::error::HdlError;
-use crate::plan::{LayerPlan, Plan};
 use std::collections::BTreeSet;
 
 const LAYER_TEMPLATE: &str = include_str!("layer_template.v");
-
-/// Replaces every `$KEY$` of `template`; panics in tests if a placeholder is left.
-fn fill(template: &str, pairs: &[(&str, String)]) -> String {
-    let mut out = template.to_string();
-    for (k, v) in pairs {
-        out = out.replace(&format!("${k}$"), v);
-    }
-    debug_assert!(unfilled(&out).is_none(), "unfilled {:?}", unfilled(&out));
-    out
-}
-
-/// The first `$KEY$` placeholder left in `text` (uppercase key), if any.
-fn unfilled(text: &str) -> Option<String> {
-    let b = text.as_bytes();
-    for (i, &c) in b.iter().enumerate() {
-        if c != b'$' {
-            continue;
-        }
-        let rest = &b[i + 1..];
-        let n = rest
-            .iter()
-            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_')
-            .count();
-        if n > 0 && rest.get(n) == Some(&b'$') {
-            return Some(text[i..i + n + 2].to_string());
-        }
-    }
-    None
-}
 
 /// `expr` (width `from`) zero-extended or truncated to `to` bits.
 fn resize_unsigned(expr: &str, from: u32, to: u32) -> String {
@@ -70,109 +42,65 @@ fn sign_extend(expr: &str, from: u32, to: u32) -> String {
     }
 }
 
-/// The `ttfs_layer<L>` module of one layer.
-pub fn layer_module(p: &LayerPlan, plan: &Plan) -> String {
+/// The `ttfs_layer<L>` module of one layer: `layer_template.v` rendered with the plan's widths.
+pub fn layer_module(p: &LayerPlan, plan: &Plan) -> Result<String, HdlError> {
     let tw = plan.step_bits;
-    let (jw, nw, gw, aw, cw, ew) = (
+    let (jw, nw, aw, cw, ew) = (
         p.in_index_bits,
         p.out_index_bits,
-        p.group_bits,
         p.addr_bits,
         p.count_bits,
         p.event_addr_bits,
     );
     let (wb, sb, pb) = (p.weight_bits, p.slope_bits, p.potential_bits);
-    let lw = p.lane_state_bits();
-    let pw = p.chunks * 16;
-    let kw = crate::plan::index_bits(p.chunks);
-    let kl = if p.chunks == 1 { 4 } else { kw + 4 };
-    let evw = jw + tw;
     let s = |x: u32| x.to_string();
+    let n = |x: usize| x.to_string();
     let m1 = |x: usize| (x - 1).to_string();
-    let first = p.layer == 1;
-    let mut q_decl = String::new();
-    if p.last {
-        let w = p.lanes * pb as usize - 1;
-        q_decl += &format!("\n    reg  [{w}:0]  q0_pot;\n    reg  [{w}:0]  q1_pot;");
-    }
-    if p.chunks > 1 {
-        q_decl += &format!("\n    reg  [{}:0]  scan_chunk;", kw - 1);
-    }
-    let if_last = |text: String| if p.last { text } else { String::new() };
-    let pairs: Vec<(&str, String)> = vec![
-        ("L", p.layer.to_string()),
-        ("N_IN", p.n_in.to_string()),
+    let b1 = |x: u32| (x - 1).to_string();
+    let multi_chunk = p.chunks > 1;
+    let values: Vec<(&str, String)> = vec![
+        ("L", n(p.layer)),
+        ("N_IN", n(p.n_in)),
         ("N_IN1", m1(p.n_in)),
-        ("N_OUT", p.n_out.to_string()),
-        ("LANES", p.lanes.to_string()),
+        ("N_OUT", n(p.n_out)),
+        ("LANES", n(p.lanes)),
         ("LANES1", m1(p.lanes)),
-        ("GROUPS", p.groups.to_string()),
+        ("GROUPS", n(p.groups)),
         ("GROUPS1", m1(p.groups)),
-        ("G_LAST", m1(p.groups)),
         ("N_STEPS", plan.n_steps.to_string()),
         ("THETA", p.threshold_q.to_string()),
         ("WB", s(wb)),
-        ("WB1", s(wb - 1)),
+        ("WB1", b1(wb)),
         ("SB", s(sb)),
-        ("SB1", s(sb - 1)),
+        ("SB1", b1(sb)),
         ("PB", s(pb)),
-        ("PB1", s(pb - 1)),
-        ("LW", lw.to_string()),
+        ("PB1", b1(pb)),
+        ("LW", n(p.lane_state_bits())),
         ("TW", s(tw)),
-        ("TW1", s(tw - 1)),
-        ("JW1", s(jw - 1)),
+        ("TW1", b1(tw)),
+        ("JW1", b1(jw)),
         ("NW", s(nw)),
-        ("NW1", s(nw - 1)),
-        ("GW", s(gw)),
-        ("GW1", s(gw - 1)),
+        ("NW1", b1(nw)),
+        ("GW", s(p.group_bits)),
+        ("GW1", b1(p.group_bits)),
         ("AW", s(aw)),
-        ("AW1", s(aw - 1)),
+        ("AW1", b1(aw)),
         ("CW", s(cw)),
-        ("CW1", s(cw - 1)),
-        ("EVW1", s(evw - 1)),
-        ("PW", pw.to_string()),
-        ("PW1", m1(pw)),
-        ("KL1", s(kl - 1)),
+        ("CW1", b1(cw)),
+        ("EVW1", b1(p.event_bits)),
+        ("PW", n(p.padded_bits)),
+        ("PW1", m1(p.padded_bits)),
+        ("KW", s(p.chunk_index_bits)),
+        ("KW1", b1(p.chunk_index_bits)),
+        ("KL1", b1(p.pick_lane_bits)),
         ("WW1", m1(p.memory_width_bits())),
-        ("SW", p.state_width_bits().to_string()),
+        ("SW", n(p.state_width_bits())),
         ("SW1", m1(p.state_width_bits())),
         ("PVW1", m1(p.lanes * pb as usize)),
         ("DEPTH1", m1(p.memory_depth())),
         ("MEM_FILE", p.memory_file()),
         (
-            "FULL_PORT",
-            if first {
-                "\n    output wire              ev_full,".into()
-            } else {
-                String::new()
-            },
-        ),
-        (
-            "FULL_ASSIGN",
-            if first {
-                "\n    assign ev_full = event_full;".into()
-            } else {
-                String::new()
-            },
-        ),
-        (
-            "POT_PORT",
-            if p.last {
-                format!(",\n    output reg  signed [{}:0] spk_potential", pb - 1)
-            } else {
-                String::new()
-            },
-        ),
-        (
-            "EV_WR_SLICE",
-            if cw > ew {
-                format!("[{}:0]", ew - 1)
-            } else {
-                String::new()
-            },
-        ),
-        (
-            "EV_RD_SLICE",
+            "EV_SLICE",
             if cw > ew {
                 format!("[{}:0]", ew - 1)
             } else {
@@ -180,97 +108,42 @@ pub fn layer_module(p: &LayerPlan, plan: &Plan) -> String {
             },
         ),
         ("HEAD_ADDR", resize_unsigned("head_neuron", jw, aw)),
-        (
-            "NEXT_GROUP",
-            if p.groups > 1 {
-                format!(
-                    "\n                        group       <= iss_group + {gw}'d1;\
-                     \n                        group_base  <= iss_base + {nw}'d{};\
-                     \n                        weight_addr <= iss_addr + {aw}'d{};",
-                    p.lanes, p.n_in
-                )
-            } else {
-                String::new()
-            },
-        ),
         ("SEXT_WEIGHT", sign_extend("weight", wb, sb)),
         ("SLOPE_UNIT", crate::lane::slope_unit_name(sb)),
         ("NEURON_UNIT", crate::lane::neuron_unit_name(pb)),
         ("SEXT_SLOPE", sign_extend("slope", sb, pb)),
-        ("Q_DECL", q_decl),
-        ("PW_1", (pw - 1).to_string()),
         (
             "CHUNK_BITS",
-            if p.chunks == 1 {
-                "q0_bits".into()
-            } else {
+            if multi_chunk {
                 "q0_bits[scan_chunk*16 +: 16]".into()
+            } else {
+                "q0_bits".into()
             },
         ),
         (
             "PICK_LANE",
-            if p.chunks == 1 {
-                "{chunk_i3, chunk_i2, chunk_i1, chunk_i0}".into()
-            } else {
+            if multi_chunk {
                 "{scan_chunk, chunk_i3, chunk_i2, chunk_i1, chunk_i0}".into()
-            },
-        ),
-        (
-            "SCAN_RESET",
-            if p.chunks == 1 {
-                String::new()
             } else {
-                format!("\n            scan_chunk  <= {kw}'d0;")
-            },
-        ),
-        (
-            "SCAN_NEXT",
-            if p.chunks == 1 {
-                String::new()
-            } else {
-                format!(
-                    "\n            if (pop) begin\
-                     \n                scan_chunk <= {kw}'d0;\
-                     \n            end else if (!queue_empty && !chunk_any) begin\
-                     \n                scan_chunk <= scan_chunk + {kw}'d1;\
-                     \n            end"
-                )
+                "{chunk_i3, chunk_i2, chunk_i1, chunk_i0}".into()
             },
         ),
         (
             "FIRE_PAD",
-            resize_unsigned("fire_vec", p.lanes as u32, pw as u32),
+            resize_unsigned("fire_vec", p.lanes as u32, p.padded_bits as u32),
         ),
         (
-            "Q_EMIT",
-            if_last(format!(
-                "\n                spk_potential <= q0_pot[pick_lane*{pb} +: {pb}];"
-            )),
+            "LANE_AS_NEURON",
+            resize_unsigned("pick_lane", p.pick_lane_bits, nw),
         ),
-        (
-            "Q_PUSH0",
-            if_last("\n                    q0_pot  <= pot_vec;".into()),
-        ),
-        (
-            "Q_PUSH1",
-            if_last("\n                    q1_pot  <= pot_vec;".into()),
-        ),
-        (
-            "Q_SHIFT",
-            if_last("\n                    q0_pot  <= q1_pot;".into()),
-        ),
-        ("LANE_AS_NEURON", resize_unsigned("pick_lane", kl, nw)),
     ];
-    let text = fill(LAYER_TEMPLATE, &pairs);
-    if p.last {
-        text
-    } else {
-        // The potential vector only feeds the output layer's decision.
-        text.lines()
-            .filter(|l| !l.contains("pot_vec"))
-            .map(|l| format!("{l}\n"))
-            .collect()
-    }
+    let flags = [
+        ("FIRST", p.layer == 1),
+        ("LAST", p.last),
+        ("MULTI_GROUP", p.groups > 1),
+        ("MULTI_CHUNK", multi_chunk),
+    ];
+    crate::template::render("layer_template.v", LAYER_TEMPLATE, &values, &flags)
 }
 
 /// The `ttfs_top` module.
@@ -278,20 +151,16 @@ pub fn top_module(plan: &Plan) -> String {
     let tw = plan.step_bits;
     let n_layers = plan.layers.len();
     let last = &plan.layers[n_layers - 1];
-    let w_in = plan.layers[0].in_index_bits;
-    let w_layer = crate::plan::unsigned_bits(n_layers as u64);
-    let w_neuron = plan
-        .layers
-        .iter()
-        .map(|l| l.out_index_bits)
-        .max()
-        .unwrap_or(1);
-    let w_class = last.out_index_bits;
+    let ports = PortWidths::for_network(&plan.sizes, plan.n_steps);
+    let w_in = ports.in_neuron;
+    let w_layer = ports.spk_layer;
+    let w_neuron = ports.spk_neuron;
+    let w_class = ports.class_out;
     let pb = last.potential_bits;
     let mut v = String::new();
     v += &format!(
         "// ttfs_top: network {sizes:?}, {n_steps} steps (input steps 0..={n_in_steps}), layer-sequential engine.
-// Ports and protocol: notes/hw-contract.md. Layer l starts when layer l-1 is done; the output layer's
+// Ports and protocol: docs/hw-contract.md. Layer l starts when layer l-1 is done; the output layer's
 // spikes drive the decision (first step; tie: larger potential, then lower index).
 module ttfs_top (
     input  wire              clock,
@@ -477,7 +346,7 @@ pub fn design_text(plan: &Plan) -> Result<String, HdlError> {
     v += "// All modules in one file by design (contract: ttfs_top.v); hence DECLFILENAME is waived.\n";
     v += "// Modules ttfs_first_set16, ttfs_queue_control, ttfs_slope_s*, ttfs_neuron_p* and ttfs_decision_p*\n";
     v += "// are rust-hdl LogicBlocks (hdl/src/first_set.rs, queue.rs, lane.rs); the layers and the top are\n";
-    v += "// generated text (hdl/src/layer_template.v, verilog.rs).\n";
+    v += "// generated text (hdl/src/engine/layer_seq/layer_template.v, verilog.rs).\n";
     v += "/* verilator lint_off DECLFILENAME */\n";
     v += "`default_nettype none\n\n";
     v += &crate::first_set::verilog();
@@ -501,7 +370,7 @@ pub fn design_text(plan: &Plan) -> Result<String, HdlError> {
         .ok_or_else(|| HdlError::unsupported("output potential width (bits)", pb, menu()))?;
     v += "\n";
     for p in &plan.layers {
-        v += &layer_module(p, plan);
+        v += &layer_module(p, plan)?;
         v += "\n";
     }
     v += &top_module(plan);

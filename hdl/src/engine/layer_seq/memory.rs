@@ -5,7 +5,7 @@
 //! as two's complement; lanes beyond `n_out` hold 0 (so they never fire: thresholds are >= 1). One
 //! word per line, `ceil(lanes * weight_bits / 4)` hex digits, most significant first.
 
-use crate::plan::LayerPlan;
+use super::plan::LayerPlan;
 use golden::QuantLayer;
 
 /// The hex text of one layer's weight memory.

@@ -16,10 +16,18 @@ module ttfs_layer$L$ (
     output reg               done,
     input  wire              ev_wr_en,
     input  wire [$JW1$:0]    ev_wr_neuron,
-    input  wire [$TW1$:0]    ev_wr_step,$FULL_PORT$
+    input  wire [$TW1$:0]    ev_wr_step,
+$if FIRST$
+    output wire              ev_full,
+$end$
     output reg               spk_valid,
     output reg  [$NW1$:0]    spk_neuron,
-    output reg  [$TW1$:0]    spk_step$POT_PORT$
+$if LAST$
+    output reg  [$TW1$:0]    spk_step,
+    output reg  signed [$PB1$:0] spk_potential
+$else$
+    output reg  [$TW1$:0]    spk_step
+$end$
 );
     localparam [1:0] PHASE_IDLE = 2'd0, PHASE_CLEAR = 2'd1, PHASE_RUN = 2'd2, PHASE_DRAIN = 2'd3;
     localparam signed [$PB1$:0] THETA = $PB$'sd$THETA$;
@@ -33,9 +41,12 @@ module ttfs_layer$L$ (
     wire            consume;
     wire [$CW1$:0]  event_rd_next = consume ? event_rd + $CW$'d1 : event_rd;
     always @(posedge clock) begin
-        if (ev_wr_en && !event_full) event_mem[event_count$EV_WR_SLICE$] <= {ev_wr_neuron, ev_wr_step};
-        event_head <= event_mem[event_rd_next$EV_RD_SLICE$];
-    end$FULL_ASSIGN$
+        if (ev_wr_en && !event_full) event_mem[event_count$EV_SLICE$] <= {ev_wr_neuron, ev_wr_step};
+        event_head <= event_mem[event_rd_next$EV_SLICE$];
+    end
+$if FIRST$
+    assign ev_full = event_full;
+$end$
 
     // ---- control
     reg  [1:0]      phase;
@@ -90,7 +101,7 @@ module ttfs_layer$L$ (
             end
         end
     end
-    wire iss_last_group = (iss_group == $GW$'d$G_LAST$);
+    wire iss_last_group = (iss_group == $GW$'d$GROUPS1$);
     assign consume = iss_valid && iss_absorb && iss_last_group;
 
     always @(posedge clock) begin
@@ -117,7 +128,7 @@ module ttfs_layer$L$ (
                     stepping  <= 1'b0;
                 end
                 PHASE_CLEAR: begin
-                    if (group == $GW$'d$G_LAST$) begin
+                    if (group == $GW$'d$GROUPS1$) begin
                         phase      <= PHASE_RUN;
                         group      <= $GW$'d0;
                         group_base <= $NW$'d0;
@@ -136,7 +147,12 @@ module ttfs_layer$L$ (
                             if (step_n == $TW$'d$N_STEPS$) phase <= PHASE_DRAIN;
                             else step_n <= step_n + $TW$'d1;
                         end
-                    end else begin$NEXT_GROUP$
+                    end else begin
+$if MULTI_GROUP$
+                        group       <= iss_group + $GW$'d1;
+                        group_base  <= iss_base + $NW$'d$LANES$;
+                        weight_addr <= iss_addr + $AW$'d$N_IN$;
+$end$
                         absorbing <= iss_absorb;
                         stepping  <= !iss_absorb;
                     end
@@ -192,7 +208,9 @@ module ttfs_layer$L$ (
     // at most once and freezes V after firing). Sign extensions to the unit widths happen here.
     wire [$SW1$:0] cur_word = (fwd_valid && fwd_group == op_group) ? fwd_word : state_word;
     wire [$LANES1$:0] fire_vec;
+$if LAST$
     wire [$PVW1$:0] pot_vec;
+$end$
     genvar lane;
     generate
         for (lane = 0; lane < $LANES$; lane = lane + 1) begin : g_lane
@@ -216,7 +234,9 @@ module ttfs_layer$L$ (
                 .threshold(THETA), .pot_sum(pot_sum), .fire(fire), .next_fired(next_fired)
             );
             assign fire_vec[lane] = fire;
+$if LAST$
             assign pot_vec[lane*$PB$ +: $PB$] = pot_sum;
+$end$
             assign next_word[lane*$LW$ +: $LW$] = {next_fired, pot_sum, next_slope};
         end
     endgenerate
@@ -232,7 +252,14 @@ module ttfs_layer$L$ (
     reg  [$NW1$:0]  q0_base;
     reg  [$NW1$:0]  q1_base;
     reg  [$TW1$:0]  q0_step;
-    reg  [$TW1$:0]  q1_step;$Q_DECL$
+    reg  [$TW1$:0]  q1_step;
+$if LAST$
+    reg  [$PVW1$:0]  q0_pot;
+    reg  [$PVW1$:0]  q1_pot;
+$end$
+$if MULTI_CHUNK$
+    reg  [$KW1$:0]  scan_chunk;
+$end$
     wire [15:0]     chunk_bits = $CHUNK_BITS$;
     wire            chunk_any;
     wire            chunk_i0, chunk_i1, chunk_i2, chunk_i3;
@@ -241,7 +268,7 @@ module ttfs_layer$L$ (
         .any(chunk_any)
     );
     wire [$KL1$:0]  pick_lane = $PICK_LANE$;
-    wire [$PW1$:0]  rest_bits = q0_bits & ~({$PW_1$'d0, 1'b1} << pick_lane);
+    wire [$PW1$:0]  rest_bits = q0_bits & ~({$PW1$'d0, 1'b1} << pick_lane);
     wire            rest_empty = (rest_bits == $PW$'d0);
     wire            emit;
     wire            pop;
@@ -256,33 +283,58 @@ module ttfs_layer$L$ (
         if (reset) begin
             queue_count <= 2'd0;
             spk_neuron  <= $NW$'d0;
-            spk_step    <= $TW$'d0;$SCAN_RESET$
+            spk_step    <= $TW$'d0;
+$if MULTI_CHUNK$
+            scan_chunk  <= $KW$'d0;
+$end$
         end else begin
             if (emit) begin
                 spk_valid  <= 1'b1;
                 spk_neuron <= q0_base + $LANE_AS_NEURON$;
-                spk_step   <= q0_step;$Q_EMIT$
-            end$SCAN_NEXT$
+                spk_step   <= q0_step;
+$if LAST$
+                spk_potential <= q0_pot[pick_lane*$PB$ +: $PB$];
+$end$
+            end
+$if MULTI_CHUNK$
+            if (pop) begin
+                scan_chunk <= $KW$'d0;
+            end else if (!queue_empty && !chunk_any) begin
+                scan_chunk <= scan_chunk + $KW$'d1;
+            end
+$end$
             if (pop) begin
                 if (push) begin
                     q0_bits <= $FIRE_PAD$;
                     q0_base <= op_base;
-                    q0_step <= op_step;$Q_PUSH0$
+                    q0_step <= op_step;
+$if LAST$
+                    q0_pot  <= pot_vec;
+$end$
                 end else begin
                     q0_bits <= q1_bits;
                     q0_base <= q1_base;
-                    q0_step <= q1_step;$Q_SHIFT$
+                    q0_step <= q1_step;
+$if LAST$
+                    q0_pot  <= q1_pot;
+$end$
                 end
             end else begin
                 if (emit) q0_bits <= rest_bits;
                 if (push && queue_empty) begin
                     q0_bits <= $FIRE_PAD$;
                     q0_base <= op_base;
-                    q0_step <= op_step;$Q_PUSH0$
+                    q0_step <= op_step;
+$if LAST$
+                    q0_pot  <= pot_vec;
+$end$
                 end else if (push) begin
                     q1_bits <= $FIRE_PAD$;
                     q1_base <= op_base;
-                    q1_step <= op_step;$Q_PUSH1$
+                    q1_step <= op_step;
+$if LAST$
+                    q1_pot  <= pot_vec;
+$end$
                 end
             end
             queue_count <= queue_next;

@@ -6,11 +6,11 @@
 //! `potential_bits = max(derived, slope_bits)` so that every sign extension widens (never narrows).
 //! Both are recorded in the manifest. All other widths are the smallest that hold their ranges.
 
+use crate::bits::{index_bits, unsigned_bits};
 use crate::error::HdlError;
+use crate::{HdlConfig, DEFAULT_LANES};
 use golden::QuantNetwork;
 
-/// Lanes per layer when the configuration gives none.
-pub const DEFAULT_LANES: usize = 16;
 /// Largest lane count of one layer.
 pub const MAX_LANES: usize = 1024;
 /// Largest potential register width (bits); keeps every literal and product inside i64.
@@ -21,25 +21,6 @@ pub const MAX_MEMORY_WIDTH_BITS: usize = 8192;
 pub const MAX_STATE_WIDTH_BITS: usize = 32768;
 /// Largest weight memory depth (`n_in * groups`, words).
 pub const MAX_MEMORY_DEPTH: usize = 1 << 22;
-
-/// How to build the hardware.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct HdlConfig {
-    /// Neurons updated in parallel: empty = [`DEFAULT_LANES`] for every layer; one value = that for
-    /// every layer; otherwise one value per layer. A layer never gets more lanes than neurons
-    /// (the count is capped at `n_out`).
-    pub lanes: Vec<usize>,
-}
-
-/// Smallest unsigned width holding `0..=max` (at least 1).
-pub fn unsigned_bits(max: u64) -> u32 {
-    (64 - max.leading_zeros()).max(1)
-}
-
-/// Address width of a memory with `depth` words (at least 1): Verilator's expected index width.
-pub fn index_bits(depth: usize) -> u32 {
-    unsigned_bits(depth.saturating_sub(1) as u64)
-}
 
 /// One layer's plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,6 +51,14 @@ pub struct LayerPlan {
     pub event_addr_bits: u32,
     /// 16-bit chunks of the fire vector.
     pub chunks: usize,
+    /// Bits of the fire vector padded to whole chunks (`chunks * 16`).
+    pub padded_bits: usize,
+    /// Bits of a chunk number.
+    pub chunk_index_bits: u32,
+    /// Bits of the serializer's lane pick (chunk number and lane in the chunk).
+    pub pick_lane_bits: u32,
+    /// Bits of one buffered event `{neuron, step}`.
+    pub event_bits: u32,
     /// Output layer (drives the decision).
     pub last: bool,
 }
@@ -163,6 +152,14 @@ impl Plan {
                 count_bits: unsigned_bits(n_in as u64),
                 event_addr_bits: index_bits(n_in),
                 chunks: lanes.div_ceil(16),
+                padded_bits: lanes.div_ceil(16) * 16,
+                chunk_index_bits: index_bits(lanes.div_ceil(16)),
+                pick_lane_bits: if lanes <= 16 {
+                    4
+                } else {
+                    index_bits(lanes.div_ceil(16)) + 4
+                },
+                event_bits: index_bits(n_in) + unsigned_bits(net.n_steps as u64),
                 last: l == n_layers,
             };
             if plan.memory_width_bits() > MAX_MEMORY_WIDTH_BITS {
