@@ -7,7 +7,7 @@
 //! every width of the menu [`MIN_BITS`]`..=`[`MAX_BITS`] is monomorphized and the Verilog of the
 //! widths a design uses is picked at run time ([`slope_unit_verilog`], [`neuron_unit_verilog`]). The
 //! menu covers every width the plan allows (golden's weights have at least 2 bits, the plan caps the
-//! potential at [`crate::plan::MAX_POTENTIAL_BITS`]), so no width is rounded: the module width is the
+//! potential at [`crate::engine::layer_seq::plan::MAX_POTENTIAL_BITS`]), so no width is rounded: the module width is the
 //! register width. Two blocks rather than one because the slope and the potential have different
 //! widths and a two-width block would need a menu of width pairs.
 //!
@@ -20,7 +20,7 @@ use rust_hdl::prelude::*;
 
 /// Smallest width of the menu (golden's smallest weight width).
 pub const MIN_BITS: u32 = 2;
-/// Largest width of the menu (= [`crate::plan::MAX_POTENTIAL_BITS`]).
+/// Largest width of the menu (= [`crate::engine::layer_seq::plan::MAX_POTENTIAL_BITS`]).
 pub const MAX_BITS: u32 = 62;
 
 /// Slope update of one lane: `next_slope = absorb ? slope + weight : slope` (the weight sign-extended

@@ -380,3 +380,46 @@ fn debug_signals_cover_every_lane_and_map_lanes_to_neurons() {
         .filter(|s| s.meaning == hdl::Meaning::SpikePotential)
         .all(|s| s.layer == 2));
 }
+
+#[test]
+fn the_top_module_declares_exactly_the_contract_ports() {
+    use hdl::contract::{Direction, PORTS};
+    for (sizes, lanes) in [
+        (&[8usize, 5, 3][..], vec![2]),
+        (&[20, 40, 33, 4][..], vec![]),
+    ] {
+        let net = random_net(sizes, 6, 20, 3);
+        let d = generate(&net, &HdlConfig { lanes }).unwrap();
+        let header = d.verilog.split("module ttfs_top (\n").nth(1).unwrap();
+        let header = &header[..header.find(");").unwrap()];
+        let declared: Vec<(String, String, u32)> = header
+            .lines()
+            .map(|l| {
+                let t: Vec<&str> = l.trim().trim_end_matches(',').split_whitespace().collect();
+                let width = match t.get(2) {
+                    Some(r) if r.starts_with('[') => {
+                        let msb: u32 = r[1..r.find(':').unwrap()].parse().unwrap();
+                        msb + 1
+                    }
+                    _ => 1,
+                };
+                (t[0].to_string(), t.last().unwrap().to_string(), width)
+            })
+            .collect();
+        let expected: Vec<(String, String, u32)> = PORTS
+            .iter()
+            .map(|p| {
+                let dir = match p.direction {
+                    Direction::Input => "input",
+                    Direction::Output => "output",
+                };
+                (
+                    dir.to_string(),
+                    p.name.to_string(),
+                    p.width(&d.manifest.ports),
+                )
+            })
+            .collect();
+        assert_eq!(declared, expected, "{sizes:?}");
+    }
+}
