@@ -18,12 +18,10 @@ use ndarray::array;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The tool found by `sim::tools` (environment override, then PATH, version checked); missing, the
+/// The tool found by `toolchain` (environment override, then PATH, version checked); missing, the
 /// test fails with its install command.
-fn tool(tool: sim::tools::Tool) -> PathBuf {
-    sim::tools::find(tool)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .path
+fn tool(tool: &toolchain::ToolSpec) -> PathBuf {
+    toolchain::find(tool).unwrap_or_else(|e| panic!("{e}")).path
 }
 
 fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork {
@@ -46,7 +44,7 @@ fn write_design(design: &hdl::Design, dir: &Path) {
 }
 
 fn lint(dir: &Path) {
-    let verilator = tool(sim::tools::Tool::Verilator);
+    let verilator = tool(&toolchain::VERILATOR);
     let out = Command::new(&verilator)
         .args([
             "--lint-only",
@@ -69,7 +67,7 @@ fn lint(dir: &Path) {
 
 /// Runs yosys `script` in `dir`; returns its log.
 fn yosys(dir: &Path, script: &str) -> String {
-    let yosys = tool(sim::tools::Tool::Yosys);
+    let yosys = tool(&toolchain::YOSYS);
     let out = Command::new(&yosys)
         .args(["-p", script])
         .current_dir(dir)

@@ -9,29 +9,10 @@ pub type Result<T> = std::result::Result<T, SimError>;
 /// their output back.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    /// An external tool is not installed (or the override points nowhere).
-    #[error("{tool} not found ({searched}); install it with `{install}` or set {env_var}=/path/to/{tool}")]
-    ToolMissing {
-        tool: String,
-        env_var: String,
-        searched: String,
-        install: String,
-    },
-    /// An external tool is too old or its version could not be read.
-    #[error("{tool} at {}: {msg}", path.display())]
-    ToolVersion {
-        tool: String,
-        path: PathBuf,
-        msg: String,
-    },
-    /// An external tool ran and failed; its output is kept in `log`.
-    #[error("{what} failed ({status}); log kept in {}:\n{excerpt}", log.display())]
-    ToolFailed {
-        what: String,
-        status: String,
-        log: PathBuf,
-        excerpt: String,
-    },
+    /// Finding or running an external tool failed (not installed, too old, non-zero exit, time
+    /// limit); the message names the tool, the command and the log.
+    #[error(transparent)]
+    Tool(#[from] toolchain::ToolchainError),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

@@ -1,9 +1,9 @@
-//! `sim`: the only crate that runs hardware simulators. It finds the external tools ([`tools`]),
-//! builds the generated RTL with a generated test bench ([`bench`]; Verilator with C++, Icarus Verilog
-//! with Verilog), drives each sample's input events through the `ttfs_top` valid/ready protocol
-//! ([`run`]), and reads the waveform ([`vcd_read`]) or the bench's event log ([`events`]) back into
-//! golden's types ([`golden::compare::ObservedInference`]); [`stats`] sets the cycles each sample took
-//! against the design's cycle models. sim does not decide correctness: the
+//! `sim`: runs hardware simulators, through the `toolchain` crate (which finds, checks and runs every
+//! external tool). It builds the generated RTL with a generated test bench ([`bench`]; Verilator with
+//! C++, Icarus Verilog with Verilog), drives each sample's input events through the `ttfs_top`
+//! valid/ready protocol ([`run`]), and reads the waveform ([`vcd_read`]) or the bench's event log
+//! ([`events`]) back into golden's types ([`golden::compare::ObservedInference`]); [`stats`] sets the
+//! cycles each sample took against the design's cycle models. sim does not decide correctness: the
 //! `cosim` command and the tests compare its observations with golden's integer model.
 //!
 //! ```no_run
@@ -21,7 +21,6 @@ pub mod error;
 pub mod events;
 pub mod run;
 pub mod stats;
-pub mod tools;
 pub mod vcd_read;
 
 pub use error::{Result, SimError};

@@ -7,18 +7,22 @@
 //!   run and test (weights are read at run time by `$readmemh`, so designs that differ only in their
 //!   `.hex` files share one binary); concurrent builders of the same hash wait on a lock file;
 //! * simulators run with the design folder as working directory (so `$readmemh("l1_weights.hex")`
-//!   finds the memory files); every tool's stdout/stderr is kept in a log under the build or work folder;
+//!   finds the memory files); every tool run is a `toolchain::Step`, its stdout/stderr streamed to a log
+//!   under the build or work folder as it runs;
 //! * a sample that does not finish within the cycle limit ends the run with [`SimError::Timeout`].
 
 use crate::bench::{icarus_bench_v, stimulus_text, verilator_bench_cpp};
 use crate::error::{Result, SimError};
 use crate::events::{find_timeout, read_event_log};
-use crate::tools::{cache_root, find, fnv1a, run_logged, verilog_files, Tool};
 use crate::vcd_read::read_vcd;
 use golden::compare::ObservedInference;
 use hdl::Manifest;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use toolchain::{
+    cache_root, execute, find, fnv1a, run_step, verilog_files, Flow, Program, Step,
+    ICARUS_BENCH_FILE, IVERILOG, VERILATOR, VVP,
+};
 
 /// A generated design: its folder (Verilog, memory files) and manifest.
 #[derive(Clone, Debug)]
@@ -108,7 +112,7 @@ const VERILATOR_FLAGS: &[&str] = &[
 
 /// Builds (or reuses) the Verilator simulation binary of `design`.
 pub fn build_verilator(design: &Design) -> Result<VerilatorBuild> {
-    let tool = find(Tool::Verilator)?;
+    let tool = find(&VERILATOR)?;
     let files = verilog_files(&design.dir)?;
     let bench = verilator_bench_cpp();
     let mut parts: Vec<Vec<u8>> = Vec::new();
@@ -164,27 +168,32 @@ pub fn build_verilator(design: &Design) -> Result<VerilatorBuild> {
         std::fs::copy(f, &to).map_err(|e| SimError::io(&to, e))?;
         copies.push(to);
     }
-    let mut cmd = tool.command();
-    cmd.current_dir(&dir)
-        .args(VERILATOR_FLAGS)
-        .args([
-            "--top-module",
-            &design.manifest.top,
-            "--prefix",
-            "Vttfs_top",
-            "-Mdir",
-            "obj",
-            "-o",
-            "Vbench",
-        ])
-        .args(&copies)
-        .arg(&bench_path);
+    let step = Step::new(
+        format!("verilator build of {}", design.dir.display()),
+        Program::Path(tool.path.clone()),
+        dir.join("build.log"),
+    )
+    .cwd(&dir)
+    .args(VERILATOR_FLAGS)
+    .args([
+        "--top-module",
+        &design.manifest.top,
+        "--prefix",
+        "Vttfs_top",
+        "-Mdir",
+        "obj",
+        "-o",
+        "Vbench",
+    ])
+    .args(copies.iter().map(|c| c.as_os_str().to_owned()))
+    .arg(&bench_path)
+    .inputs(copies.iter().cloned())
+    .inputs([bench_path.clone()]);
     let t0 = Instant::now();
-    run_logged(
-        cmd,
-        &format!("verilator build of {}", design.dir.display()),
-        &dir.join("build.log"),
-    )?;
+    execute(&Flow {
+        files: Vec::new(),
+        steps: vec![step],
+    })?;
     let seconds = t0.elapsed().as_secs_f64();
     if !binary.is_file() {
         return Err(SimError::format(
@@ -310,10 +319,15 @@ pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Res
         match cfg.simulator {
             Simulator::Verilator => {
                 let build = build_verilator(design)?;
-                let mut cmd = std::process::Command::new(&build.binary);
-                cmd.current_dir(&design.dir).args(&args);
+                let step = Step::new(
+                    "verilator simulation",
+                    Program::Path(build.binary.clone()),
+                    work.join("verilator-run.log"),
+                )
+                .cwd(&design.dir)
+                .args(&args);
                 let t0 = Instant::now();
-                let r = run_logged(cmd, "verilator simulation", &work.join("verilator-run.log"));
+                let r = run_step(&step, None);
                 (
                     build.build_seconds,
                     build.cached,
@@ -323,25 +337,41 @@ pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Res
                 )
             }
             Simulator::Icarus => {
-                let iverilog = find(Tool::Iverilog)?;
-                let vvp = find(Tool::Vvp)?;
-                let tb_path = work.join(crate::tools::ICARUS_BENCH_FILE);
+                let tb_path = work.join(ICARUS_BENCH_FILE);
                 let tb = icarus_bench_v(&design.manifest, words);
-                std::fs::write(&tb_path, tb).map_err(|e| SimError::io(&tb_path, e))?;
+                golden::io::write_atomic(&tb_path, tb.as_bytes())
+                    .map_err(|e| SimError::format(&tb_path, e.to_string()))?;
                 let exe = work.join("ttfs_tb.vvp");
-                let mut cmd = iverilog.command();
-                cmd.current_dir(&design.dir)
-                    .args(["-g2012", "-s", "ttfs_tb", "-o"])
-                    .arg(&exe)
-                    .arg(&tb_path)
-                    .args(verilog_files(&design.dir)?);
+                let sources = verilog_files(&design.dir)?;
+                let compile = Step::new(
+                    "iverilog compile",
+                    Program::Tool(IVERILOG),
+                    work.join("iverilog-build.log"),
+                )
+                .cwd(&design.dir)
+                .args(["-g2012", "-s", "ttfs_tb", "-o"])
+                .arg(&exe)
+                .arg(&tb_path)
+                .args(sources.iter().map(|f| f.as_os_str().to_owned()))
+                .inputs(sources.iter().cloned())
+                .outputs([exe.clone()]);
                 let t0 = Instant::now();
-                run_logged(cmd, "iverilog compile", &work.join("iverilog-build.log"))?;
+                execute(&Flow {
+                    files: Vec::new(),
+                    steps: vec![compile],
+                })?;
                 let build = t0.elapsed().as_secs_f64();
-                let mut cmd = vvp.command();
-                cmd.current_dir(&design.dir).arg("-n").arg(&exe).args(&args);
+                let sim = Step::new(
+                    "vvp simulation",
+                    Program::Tool(VVP),
+                    work.join("vvp-run.log"),
+                )
+                .cwd(&design.dir)
+                .arg("-n")
+                .arg(&exe)
+                .args(&args);
                 let t0 = Instant::now();
-                let r = run_logged(cmd, "vvp simulation", &work.join("vvp-run.log"));
+                let r = run_step(&sim, None);
                 (build, false, build, r, t0.elapsed().as_secs_f64())
             }
         };
