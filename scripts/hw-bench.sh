@@ -23,7 +23,7 @@ mkdir -p "$O"
 export TTFS_SIM_CACHE="$(cd "$O" && pwd)/sim-cache"
 B="$O/bin/ttfs"
 L="$O/logs"
-mkdir -p "$O/bin" "$L" "$O/q" "$O/hdl" "$O/cosim" "$O/spikes"
+mkdir -p "$O/bin" "$L" "$O/q" "$O/hdl" "$O/cosim" "$O/spikes" "$O/synth"
 
 # model name -> training config (the 784-100-10 model "tiny" is the committed one in models/)
 declare -A CONFIG=([b1]=hw-mnist-baseline [m1]=hw-mnist-mssr [b3]=hw-deep-baseline [m3]=hw-deep-mssr)
@@ -178,45 +178,22 @@ stage_lint() {
     done
 }
 
-# One Yosys run on the 784-400-10 design: generic `synth -top ttfs_top` split at its `fine` label so the
-# memories inferred by `memory -nomap` ($mem_v2, what FPGA flows map to block RAM) are counted before
-# the generic flow maps them to flip-flops; then the rest of synth, stat, and a latch check.
+# One Yosys run on the 784-400-10 design through `ttfs synth` (the toolchain crate plans it: generic
+# `synth -top ttfs_top` split at its `fine` label, so the memories inferred by `memory -nomap` ($mem_v2,
+# what FPGA flows map to block RAM) are counted before the generic flow maps them to flip-flops; then
+# the rest of synth and stat). Latches fail the command. Work files in $O/synth/<stage>/.
 stage_synth() {
     local d=b1-l16
-    cat >"$O/hdl/$d/hw-bench-synth.ys" <<'YS'
-read_verilog -sv ttfs_top.v
-synth -top ttfs_top -run :fine
-tee -o coarse_stat.txt stat
-synth -top ttfs_top -run fine:
-tee -o synth_stat.txt stat
-tee -o latch_count.txt select -count t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH_* t:$_DLATCHSR_* t:$sr t:$_SR_*
-select -assert-none t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH_* t:$_DLATCHSR_* t:$sr t:$_SR_*
-YS
-    timed synth bash -c "cd '$O/hdl/$d' && /usr/bin/time -v yosys -q -l yosys.log -s hw-bench-synth.ys"
-    {
-        echo "## memories after coarse synth (memory -nomap):"
-        grep -E '^=== |Number of memor|\$mem' "$O/hdl/$d/coarse_stat.txt"
-        echo "## after synth:"
-        grep -E '^=== |Number of cells|DFF|LATCH|Number of memor' "$O/hdl/$d/synth_stat.txt"
-        echo "## latch cells:"
-        cat "$O/hdl/$d/latch_count.txt"
-    } >>"$L/synth.log"
+    timed synth /usr/bin/time -v "$B" synth --design "$O/hdl/$d" --family generic --out "$O/synth/generic" \
+        --json "$O/synth/generic.json"
 }
 
 # Block RAM inference on a real FPGA target: Yosys `synth_ecp5` (Lattice ECP5; DP16KD = 18 kbit block
 # RAM, TRELLIS_DPR16X4 = distributed RAM) on the same design; about a minute.
 stage_bram() {
     local d=b1-l16
-    cat >"$O/hdl/$d/hw-bench-ecp5.ys" <<'YS'
-read_verilog -sv ttfs_top.v
-synth_ecp5 -top ttfs_top
-tee -o ecp5_stat.txt stat
-YS
-    timed bram bash -c "cd '$O/hdl/$d' && /usr/bin/time -v yosys -q -l yosys-ecp5.log -s hw-bench-ecp5.ys"
-    {
-        echo "## synth_ecp5 stat:"
-        sed -n '/Number of cells/,/^$/p' "$O/hdl/$d/ecp5_stat.txt"
-    } >>"$L/bram.log"
+    timed bram /usr/bin/time -v "$B" synth --design "$O/hdl/$d" --family ecp5 --out "$O/synth/ecp5" \
+        --json "$O/synth/ecp5.json"
 }
 
 stage_iverilog() {
@@ -234,7 +211,11 @@ stage_summary() {
             grep -E '^(simulator|samples|accuracy|spikes|SOPs|cycles|cycle model|throughput|waveform|WARNING|#)|mismatch|differ' "$f" || true
         done
         for f in "$O"/split-*.txt; do echo "== $f"; cat "$f"; done
-        for f in "$L"/lint-*.log "$L"/synth.log "$L"/bram.log; do echo "== $f"; grep -E '^(#|%Warning|##|=== |   Number| +\$)' "$f" || true; done
+        for f in "$L"/lint-*.log; do echo "== $f"; grep -E '^(#|%Warning)' "$f" || true; done
+        for f in "$L"/synth.log "$L"/bram.log; do
+            echo "== $f"
+            grep -E '^(#|ttfs synth|cells|memories|LUTs|flip-flops|block RAM|distributed RAM|latches|  [$A-Z])|Maximum resident' "$f" || true
+        done
     } >"$O/summary.txt"
     log "summary in $O/summary.txt"
 }

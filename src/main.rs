@@ -38,6 +38,8 @@ enum Command {
     Hdl(cmd::hdl::Args),
     /// Co-simulate the generated Verilog against the integer golden model.
     Cosim(cmd::cosim::Args),
+    /// Yosys synthesis of a design for a family (generic, ice40, ecp5, xilinx): cells, memories, LUTs, FFs, RAM.
+    Synth(cmd::synth::Args),
     /// Spike rasters, membrane traces, per-sample summaries and GTKWave save files (golden and VCD).
     Wave(cmd::wave::Args),
 }
@@ -66,6 +68,7 @@ fn main() -> std::process::ExitCode {
         Command::DumpSpikes(a) => cmd::spikes::run(a),
         Command::Hdl(a) => cmd::hdl::run(a),
         Command::Cosim(a) => cmd::cosim::run(a),
+        Command::Synth(a) => cmd::synth::run(a),
         Command::Wave(a) => cmd::wave::run(a),
     };
     match result {

@@ -10,5 +10,6 @@ pub mod qeval;
 pub mod quantize;
 pub mod spikes;
 pub mod sweep;
+pub mod synth;
 pub mod train;
 pub mod wave;
