@@ -46,6 +46,11 @@ impl Flow {
 /// A receiver of a flow's output lines: the step's index, the stream, the line.
 pub type FlowProgress<'a> = &'a mut dyn FnMut(usize, Stream, &str);
 
+/// The first of `files` (as `step` sees them) that does not exist.
+fn first_missing(step: &Step, files: &[PathBuf]) -> Option<PathBuf> {
+    files.iter().map(|p| step.resolve(p)).find(|p| !p.exists())
+}
+
 /// Runs `flow` without a progress callback; one [`RunOutput`] per step.
 pub fn execute(flow: &Flow) -> Result<Vec<RunOutput>> {
     execute_with(flow, None)
@@ -61,12 +66,7 @@ pub fn execute_with(flow: &Flow, mut progress: Option<FlowProgress<'_>>) -> Resu
     }
     let mut outputs = Vec::with_capacity(flow.steps.len());
     for (i, step) in flow.steps.iter().enumerate() {
-        if let Some(path) = step
-            .inputs
-            .iter()
-            .map(|p| step.resolve(p))
-            .find(|p| !p.exists())
-        {
+        if let Some(path) = first_missing(step, &step.inputs) {
             return Err(ToolchainError::MissingInput {
                 what: step.what.clone(),
                 path,
@@ -79,12 +79,7 @@ pub fn execute_with(flow: &Flow, mut progress: Option<FlowProgress<'_>>) -> Resu
             }
             None => run_step(step, None)?,
         };
-        if let Some(path) = step
-            .outputs
-            .iter()
-            .map(|p| step.resolve(p))
-            .find(|p| !p.exists())
-        {
+        if let Some(path) = first_missing(step, &step.outputs) {
             return Err(ToolchainError::MissingOutput {
                 what: step.what.clone(),
                 path,
