@@ -188,19 +188,14 @@ pub fn build_verilator(design: &Design) -> Result<VerilatorBuild> {
     .args(copies.iter().map(|c| c.as_os_str().to_owned()))
     .arg(&bench_path)
     .inputs(copies.iter().cloned())
-    .inputs([bench_path.clone()]);
+    .inputs([bench_path.clone()])
+    .outputs([binary.clone()]);
     let t0 = Instant::now();
     execute(&Flow {
         files: Vec::new(),
         steps: vec![step],
     })?;
     let seconds = t0.elapsed().as_secs_f64();
-    if !binary.is_file() {
-        return Err(SimError::format(
-            &binary,
-            "verilator reported success but the binary is missing",
-        ));
-    }
     std::fs::write(&ready, format!("{seconds:.3}\n")).map_err(|e| SimError::io(&ready, e))?;
     drop(lock);
     Ok(VerilatorBuild {
