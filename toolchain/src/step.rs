@@ -3,7 +3,8 @@
 //!
 //! Promises of [`run_step`]:
 //! * the log starts with the folder and the command line, then gets every line of stdout and stderr
-//!   *as the tool prints it* (flushed per line, so `tail -f` shows a long build), then the exit status
+//!   *as the tool prints it* (flushed per line, so `tail -f` shows a long build; each stream keeps its
+//!   order, lines of the two streams interleave in arrival order), then the exit status
 //!   and wall time; each line also goes to the optional progress callback;
 //! * the tool runs in a process group of its own; when the time limit passes, the whole group (the tool
 //!   and every process it started) is killed with SIGKILL; when the tool exits, whatever it left running

@@ -143,8 +143,11 @@ fn a_failure_quotes_the_end_of_the_log() {
         .to_string();
     assert!(msg.contains("failed (exit status 3)"), "{msg}");
     assert!(msg.contains("(6 earlier lines in the log)"), "{msg}");
-    assert!(msg.contains("  | line 44\n  | bad\n"), "{msg}");
-    assert!(!msg.contains("| line 5\n"), "{msg}");
+    // stdout and stderr are read by two threads: each stream keeps its order in the log, but where
+    // the stderr line lands among the stdout lines depends on scheduling
+    assert!(msg.contains("  | line 44\n"), "{msg}");
+    assert!(msg.contains("  | bad\n"), "{msg}");
+    assert!(!msg.contains("| line 0\n"), "{msg}");
     // A program that does not exist: could not start.
     let step = Step::new(
         "x",
