@@ -42,6 +42,8 @@ enum Command {
     Synth(cmd::synth::Args),
     /// Spike rasters, membrane traces, per-sample summaries and GTKWave save files (golden and VCD).
     Wave(cmd::wave::Args),
+    /// Stream samples to a board (or the simulated board's pty) and check every answer against golden.
+    Board(cmd::board::Args),
 }
 
 /// Restores the default action of SIGPIPE, which the Rust runtime ignores: output to a closed pipe
@@ -70,6 +72,7 @@ fn main() -> std::process::ExitCode {
         Command::Cosim(a) => cmd::cosim::run(a),
         Command::Synth(a) => cmd::synth::run(a),
         Command::Wave(a) => cmd::wave::run(a),
+        Command::Board(a) => cmd::board::run(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 //! One module per `ttfs` subcommand. Each owns a clap `Args` struct and a `run` function that turns
 //! flags into validated library calls; the libraries never see clap.
 
+pub mod board;
 pub mod cosim;
 pub mod data;
 pub mod evaluate;
