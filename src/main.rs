@@ -2,8 +2,70 @@
 //!
 //! A thin command line: flags become validated configs, then library calls (golden, trainer, hdl,
 //! sim, constraints). Errors carry context and become a non-zero exit code, never a panic.
+//!
+//! Exit status (README, "Exit codes"), decided once here from the error's type:
+//! 0 agreement (or success), 1 a mismatch found (golden and hardware differ, or the hardware did not
+//! finish a sample), 2 a usage or input error (clap's own usage errors are 2 as well), 3 an external
+//! tool failed (missing, too old, non-zero exit).
 
 mod cmd;
+
+/// The exit status of one `ttfs` invocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Exit {
+    Agreement = 0,
+    Mismatch = 1,
+    Input = 2,
+    Tool = 3,
+}
+
+impl Exit {
+    /// Classifies an error by the first typed cause in its chain that decides: a [`cmd::Mismatch`]
+    /// or a hardware timeout is 1, a tool error of `sim` is 3, anything else (bad flags, files,
+    /// data, models that do not fit) is 2.
+    fn of(e: &anyhow::Error) -> Exit {
+        for cause in e.chain() {
+            if cause.is::<cmd::Mismatch>() {
+                return Exit::Mismatch;
+            }
+            if let Some(s) = cause.downcast_ref::<sim::SimError>() {
+                return Exit::of_sim(s);
+            }
+            if let Some(t) = cause.downcast_ref::<toolchain::ToolchainError>() {
+                return Exit::of_tool(t);
+            }
+            // `WaveError::Sim` is transparent: the chain skips the `SimError` inside.
+            if let Some(wave::WaveError::Sim(s)) = cause.downcast_ref::<wave::WaveError>() {
+                return Exit::of_sim(s);
+            }
+        }
+        Exit::Input
+    }
+
+    fn of_sim(e: &sim::SimError) -> Exit {
+        use sim::SimError as S;
+        match e {
+            S::Tool(t) => Exit::of_tool(t),
+            S::Timeout { .. } => Exit::Mismatch,
+            S::Io { .. } | S::Format { .. } | S::Invalid(_) => Exit::Input,
+        }
+    }
+
+    /// A tool that is missing, too old, failed, timed out or broke its promise of an output is 3;
+    /// a missing input, a file or a request that the flow cannot use is the user's input (2).
+    fn of_tool(e: &toolchain::ToolchainError) -> Exit {
+        use toolchain::ToolchainError as T;
+        match e {
+            T::ToolMissing { .. }
+            | T::ToolVersion { .. }
+            | T::ToolFailed { .. }
+            | T::TimedOut { .. }
+            | T::MissingOutput { .. }
+            | T::Format { .. } => Exit::Tool,
+            T::MissingInput { .. } | T::Io { .. } | T::Write(_) | T::Invalid(_) => Exit::Input,
+        }
+    }
+}
 
 use clap::{Parser, Subcommand};
 
@@ -75,10 +137,10 @@ fn main() -> std::process::ExitCode {
         Command::Board(a) => cmd::board::run(a),
     };
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(()) => std::process::ExitCode::from(Exit::Agreement as u8),
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            std::process::ExitCode::from(Exit::of(&e) as u8)
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `ttfs cosim`: runs golden's integer model and the generated RTL (Verilator or Icarus Verilog) on the
 //! same samples, compares every neuron's spike step and every decision, and prints a report (accuracy
 //! of both, spikes per layer, SOPs, cycles against the manifest's lower bound, throughput, build time).
-//! Exits non-zero on any mismatch. The waveform is left on disk unless `--no-trace`.
+//! Exits 1 on any mismatch, 3 when a simulator fails (see `main`). The waveform is left on disk unless `--no-trace`.
 
 use anyhow::{bail, Context};
 use golden::compare::compare;
@@ -270,10 +270,11 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<()> {
                 10 * cycle + 5
             );
         }
-        bail!(
+        return Err(super::Mismatch(format!(
             "{} of {n} samples differ between golden and the RTL",
             report.samples_with_mismatch()
-        );
+        ))
+        .into());
     }
     Ok(())
 }

@@ -14,3 +14,16 @@ pub mod sweep;
 pub mod synth;
 pub mod train;
 pub mod wave;
+
+/// A real difference between golden and the hardware (exit status 1, see `main`'s `Exit`): what
+/// `cosim` and `wave --vcd` return when the comparison itself succeeded and found differences.
+#[derive(Debug)]
+pub struct Mismatch(pub String);
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Mismatch {}

@@ -121,6 +121,39 @@ fn default_neurons(g: &IntInference) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// Checks that `--model`, `--design` and `--vcd` belong together: the design's manifest fits the
+/// model (sizes, steps, widths), and the VCD's ports have the widths the design (or, without
+/// `--design`, the model) gives them. A mismatched pairing is an input error, not a difference.
+fn check_belong_together(args: &Args, net: &QuantNetwork) -> Result<()> {
+    let Some(vcd) = &args.vcd else {
+        return Ok(());
+    };
+    let (widths, other) = match &args.design {
+        Some(d) => {
+            let m = hdl::Manifest::load(&d.join(hdl::MANIFEST_FILE))?;
+            m.check_network(net).with_context(|| {
+                format!(
+                    "--design {} was not generated from --model {}",
+                    d.display(),
+                    args.model.display()
+                )
+            })?;
+            (m.ports.clone(), format!("the design {}", d.display()))
+        }
+        None => (
+            hdl::PortWidths::for_network(&net.sizes(), net.n_steps),
+            format!(
+                "the model {} (sizes {:?}, {} steps)",
+                args.model.display(),
+                net.sizes(),
+                net.n_steps
+            ),
+        ),
+    };
+    wave::check_ports(vcd, &widths, &other)?;
+    Ok(())
+}
+
 /// The hardware's observations from `--vcd` (checked to hold every chosen sample), if given.
 fn read_hardware(
     args: &Args,
@@ -130,6 +163,7 @@ fn read_hardware(
     let sizes = net.sizes();
     Ok(match &args.vcd {
         Some(vcd) => {
+            check_belong_together(args, net)?;
             let t0 = Instant::now();
             let obs = wave::read_observed(vcd, &sizes, net.n_steps, net.n_in_steps)
                 .with_context(|| format!("reading the co-simulation VCD {}", vcd.display()))?;
@@ -267,8 +301,21 @@ pub fn run(args: &Args) -> Result<()> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     write_gtkw(args, &layers)?;
+    // Differences are reported through the exit status (1) after the pictures that show them.
+    let verdict = if differences > 0 {
+        Err(super::Mismatch(format!(
+            "{differences} differences between golden and {} in the chosen samples",
+            args.vcd
+                .as_deref()
+                .unwrap_or(Path::new("the VCD"))
+                .display()
+        ))
+        .into())
+    } else {
+        Ok(())
+    };
     if args.no_plots {
-        return Ok(());
+        return verdict;
     }
 
     let second = second_model(args, &sizes, &layers)?;
@@ -281,7 +328,8 @@ pub fn run(args: &Args) -> Result<()> {
         layers: &layers,
         explicit_neurons: &explicit_neurons,
     };
-    draw_pictures(args, &views, second.as_ref())
+    draw_pictures(args, &views, second.as_ref())?;
+    verdict
 }
 
 /// The hardware's potentials and slopes of the `wanted` neurons from `--vcd`, if given.

@@ -16,6 +16,13 @@ pub enum WaveError {
     /// A request that cannot be met (sample, layer or neuron out of range).
     #[error("{0}")]
     Invalid(String),
+    /// A VCD that was not simulated from the given model or design (its ports have other widths).
+    #[error("{path} does not belong to {other}: {message}")]
+    Unrelated {
+        path: PathBuf,
+        other: String,
+        message: String,
+    },
     #[error("drawing {path}: {message}")]
     Plot { path: PathBuf, message: String },
     #[error(transparent)]

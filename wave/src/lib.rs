@@ -56,6 +56,41 @@ pub fn read_observed(
     Ok(sim::vcd_read::read_vcd(vcd, sizes, n_steps, n_in_steps)?)
 }
 
+/// Checks that the VCD's top-level ports have the widths of the contract for `widths` (from the
+/// model, or the design's manifest, named by `other` in the error): a VCD of another network (other
+/// sizes or step count) is refused before its samples are compared.
+pub fn check_ports(vcd: &Path, widths: &hdl::PortWidths, other: &str) -> Result<()> {
+    let (_, header) = header::open(vcd)?;
+    let names: Vec<&str> = hdl::contract::PORTS.iter().map(|p| p.name).collect();
+    let Some(top) = header.scope_with(&names) else {
+        return Err(WaveError::format(
+            vcd,
+            format!(
+                "no scope declares every port of {} ({})",
+                hdl::contract::TOP_MODULE,
+                names.join(", ")
+            ),
+        ));
+    };
+    let differ: Vec<String> = hdl::contract::PORTS
+        .iter()
+        .filter_map(|p| {
+            let want = p.width(widths);
+            let got = top.var(p.name).map_or(0, |v| v.size);
+            (got != want).then(|| format!("{} is {got} bits, expected {want}", p.name))
+        })
+        .collect();
+    if differ.is_empty() {
+        Ok(())
+    } else {
+        Err(WaveError::Unrelated {
+            path: vcd.to_path_buf(),
+            other: other.to_string(),
+            message: differ.join("; "),
+        })
+    }
+}
+
 /// Checks that every requested sample index is below `available` (the samples `source` holds).
 pub fn check_samples(samples: &[usize], available: usize, source: &Path) -> Result<()> {
     match samples.iter().find(|&&k| k >= available) {

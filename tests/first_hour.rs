@@ -1,0 +1,176 @@
+//! A newcomer's first hour (issue 14), through the binary: the exit codes (0 agreement, 1 mismatch,
+//! 2 usage or input error, 3 tool failure) and `wave`'s check that model, design and VCD belong
+//! together.
+//!
+//! `TTFS_BIN=/path/to/ttfs` runs them against another build of the binary.
+
+use golden::quantize::{quantize, QuantConfig};
+use golden::QuantNetwork;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bin() -> PathBuf {
+    std::env::var_os("TTFS_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_ttfs")))
+}
+
+fn committed_model() -> PathBuf {
+    root().join("models/mnist-small-784-100-10/model.safetensors")
+}
+
+fn data_dir() -> String {
+    root()
+        .join("data/mnist-small")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn ttfs_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(bin());
+    c.args(args).current_dir(root());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("the ttfs binary runs")
+}
+
+fn ttfs(args: &[&str]) -> Output {
+    ttfs_env(args, &[])
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Asserts the exit status and that stderr names every one of `needles`.
+fn exits(o: &Output, code: i32, needles: &[&str]) {
+    assert_eq!(o.status.code(), Some(code), "{}", text(o));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(needles.iter().all(|n| e.contains(n)), "{}", text(o));
+}
+
+fn q32(path: &Path) -> QuantNetwork {
+    let f = golden::io::load_float(path).unwrap();
+    let cfg = QuantConfig {
+        weight_bits: 8,
+        n_steps: 32,
+        clip_percentile: None,
+    };
+    quantize(&f, &cfg).unwrap()
+}
+
+/// The same network with the output layer's weights negated: the design generated from `net`
+/// accepts it (sizes, steps, thresholds and widths equal) but computes something else.
+fn tampered(net: &QuantNetwork) -> QuantNetwork {
+    let mut layers = net.layers().to_vec();
+    let last = layers.last_mut().unwrap();
+    last.weights.mapv_inplace(|w| -w);
+    QuantNetwork::new(net.n_steps, net.n_in_steps, net.time, layers).unwrap()
+}
+
+#[test]
+fn exit_codes_0_1_2_3_and_wave_checks_files_belong_together() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
+    let net = q32(&committed_model());
+    golden::io::save_quant(Path::new(&p("q.safetensors")), &net).unwrap();
+    golden::io::save_quant(Path::new(&p("bad.safetensors")), &tampered(&net)).unwrap();
+    let other =
+        golden::FloatNetwork::random_init(&[784, 30, 10], net.time, &[4.0, 4.0], 1.0, 5).unwrap();
+    golden::io::save_float(Path::new(&p("other.safetensors")), &other).unwrap();
+
+    let o = ttfs(&["hdl", "--model", &p("q.safetensors"), "--out", &p("hdl")]);
+    exits(&o, 0, &[]);
+    let cosim = |model: &str, vcd: &str, env: &[(&str, &str)]| {
+        let args = [
+            "cosim",
+            "--design",
+            &p("hdl"),
+            "--model",
+            model,
+            "--data",
+            &data_dir(),
+            "--samples",
+            "2",
+            "--out",
+            &p("cosim"),
+            "--vcd",
+            vcd,
+            "--trace-depth",
+            "1",
+        ];
+        ttfs_env(&args, env)
+    };
+    // 0: agreement.
+    exits(&cosim(&p("q.safetensors"), &p("run.vcd"), &[]), 0, &[]);
+    // 1: a mismatch found, by cosim and by wave on the VCD.
+    let o = cosim(&p("bad.safetensors"), &p("bad-run.vcd"), &[]);
+    exits(&o, 1, &["samples differ between golden and the RTL"]);
+    let wave = |model: &str, extra: &[&str]| {
+        let data = data_dir();
+        let mut args = vec!["wave", "--data", &data, "--no-plots", "--samples", "0,1"];
+        let out = p("wave");
+        args.extend(["--model", model, "--out", &out]);
+        args.extend(extra);
+        ttfs(&args)
+    };
+    let vcd = p("run.vcd");
+    exits(&wave(&p("q.safetensors"), &["--vcd", &vcd]), 0, &[]);
+    let o = wave(&p("bad.safetensors"), &["--vcd", &vcd]);
+    exits(&o, 1, &["differences between golden and"]);
+    // 2: files that do not belong together are an input error, not differences.
+    let o = wave(
+        &p("other.safetensors"),
+        &["--vcd", &vcd, "--bits", "8", "--steps", "32"],
+    );
+    exits(
+        &o,
+        2,
+        &["does not belong to", "spk_neuron is 7 bits, expected 5"],
+    );
+    let o = wave(
+        &p("other.safetensors"),
+        &[
+            "--vcd",
+            &vcd,
+            "--design",
+            &p("hdl"),
+            "--bits",
+            "8",
+            "--steps",
+            "32",
+        ],
+    );
+    exits(&o, 2, &["was not generated from --model", "sizes"]);
+    // 2: usage (clap) and bad input.
+    exits(&ttfs(&["cosim", "--no-such-flag"]), 2, &["--no-such-flag"]);
+    let model = committed_model();
+    let o = ttfs(&[
+        "dump-spikes",
+        "--model",
+        model.to_str().unwrap(),
+        "--samples",
+        "9999",
+    ]);
+    exits(&o, 2, &["9999"]);
+    let o = ttfs(&["evaluate", "--model", &p("missing.safetensors")]);
+    exits(&o, 2, &["missing.safetensors"]);
+    // 3: the simulator is not there.
+    let o = cosim(
+        &p("q.safetensors"),
+        &p("never.vcd"),
+        &[("VERILATOR", "/nonexistent/verilator")],
+    );
+    exits(&o, 3, &["/nonexistent/verilator"]);
+}
