@@ -174,3 +174,111 @@ fn exit_codes_0_1_2_3_and_wave_checks_files_belong_together() {
     );
     exits(&o, 3, &["/nonexistent/verilator"]);
 }
+
+/// Runs `ttfs` in `dir` (not the repository).
+fn ttfs_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the ttfs binary runs")
+}
+
+/// Every `.vcd` file under `dir`.
+fn vcds(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(vcds(&p));
+        } else if p.extension().is_some_and(|x| x == "vcd") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn cosim_writes_no_waveform_unless_asked_and_estimates_a_full_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    golden::io::save_quant(&dir.join("q.safetensors"), &q32(&committed_model())).unwrap();
+    exits(
+        &ttfs_in(dir, &["hdl", "--model", "q.safetensors", "--out", "hdl"]),
+        0,
+        &[],
+    );
+    let data = data_dir();
+    let base = [
+        "cosim",
+        "--design",
+        "hdl",
+        "--model",
+        "q.safetensors",
+        "--data",
+        &data,
+        "--samples",
+        "3",
+    ];
+    let o = ttfs_in(dir, &base);
+    exits(&o, 0, &[]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("event log, no VCD"));
+    assert!(vcds(dir).is_empty(), "{:?}", vcds(dir));
+    assert!(
+        !dir.join("hdl/cosim").exists(),
+        "work files inside the design"
+    );
+    assert!(dir.join("out/cosim/hdl/events.log").is_file());
+
+    // Every signal of samples 0 to 1 (inclusive), announced with an estimate before it is written.
+    let mut a = base.to_vec();
+    a.extend(["--trace-samples", "0-1"]);
+    let o = ttfs_in(dir, &a);
+    exits(&o, 0, &["every signal of 2 samples", "(estimate)"]);
+    let e = String::from_utf8_lossy(&o.stderr).into_owned();
+    let mb: f64 = e
+        .split("about ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("no estimate in {e}"));
+    let vcd = dir.join("out/cosim/hdl/ttfs.vcd");
+    let real = std::fs::metadata(&vcd).unwrap().len() as f64 / 1e6;
+    assert!(
+        mb > real / 2.0 && mb < real * 2.0,
+        "estimate {mb} MB, written {real} MB"
+    );
+    let wave = |samples: &str| {
+        let v = vcd.to_str().unwrap();
+        let w = [
+            "wave",
+            "--model",
+            "q.safetensors",
+            "--vcd",
+            v,
+            "--design",
+            "hdl",
+            "--data",
+            &data,
+            "--samples",
+            samples,
+            "--no-plots",
+            "--out",
+            "w",
+        ];
+        ttfs_in(dir, &w)
+    };
+    exits(&wave("0,1"), 0, &[]);
+    exits(&wave("2"), 2, &["sample 2 is out of range"]);
+    // A list is not a window; a bare --trace-depth has no waveform to shape.
+    let mut a = base.to_vec();
+    a.extend(["--trace-samples", "0,2"]);
+    exits(
+        &ttfs_in(dir, &a),
+        2,
+        &["--trace-samples 0,2: one index or one range"],
+    );
+    let mut a = base.to_vec();
+    a.extend(["--trace-depth", "2"]);
+    exits(&ttfs_in(dir, &a), 2, &["--trace-depth needs a waveform"]);
+}

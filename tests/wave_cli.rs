@@ -222,6 +222,8 @@ fn cosim_vcd_end_to_end_with_gtkwave_save_file() {
         &p("cosim"),
         "--vcd",
         &p("run.vcd"),
+        "--trace-samples",
+        "0-1",
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let o = ttfs(&[

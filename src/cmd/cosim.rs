@@ -32,19 +32,24 @@ pub struct Args {
     /// RTL simulator.
     #[arg(long, default_value = "verilator", value_parser = ["verilator", "iverilog"])]
     pub simulator: String,
-    /// Where to write the waveform (default: <out>/ttfs.vcd).
-    #[arg(long, conflicts_with = "no_trace")]
-    pub vcd: Option<PathBuf>,
-    /// Hierarchy levels in the waveform (1 = the ports of ttfs_top only; default: every signal).
-    #[arg(long, conflicts_with = "no_trace")]
-    pub trace_depth: Option<u32>,
-    /// Dump only samples FROM..TO (0-based, TO exclusive) into the waveform; results come from the event log.
-    #[arg(long, num_args = 2, value_names = ["FROM", "TO"], conflicts_with = "no_trace")]
-    pub trace_samples: Vec<usize>,
-    /// No waveform: read the bench's event log instead (faster).
+    /// Write a waveform here. Alone: the top-level ports of every sample (small); with
+    /// --trace-samples: every signal of those samples.
     #[arg(long)]
+    pub vcd: Option<PathBuf>,
+    /// Samples whose every signal goes into the waveform: one index or an inclusive range A-B
+    /// (e.g. `0-2`; Verilator). The waveform goes to --vcd or <out>/ttfs.vcd; its size is estimated
+    /// and printed first. Results always come from the event log.
+    #[arg(long, value_name = "A-B")]
+    pub trace_samples: Option<String>,
+    /// Hierarchy levels in the waveform (1 = the ports of ttfs_top only). Needs --vcd or
+    /// --trace-samples.
+    #[arg(long)]
+    pub trace_depth: Option<u32>,
+    /// Deprecated (no waveform is the default now); accepted for one release.
+    #[arg(long, hide = true)]
     pub no_trace: bool,
-    /// Work folder for the stimulus, event log and tool logs (default: <design>/cosim).
+    /// Work folder for the stimulus, event log, waveform and tool logs (default:
+    /// out/cosim/<design folder name>, never inside the design folder).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Cycle limit per sample (default: 4x the worst-case bound of the manifest + 1000).
@@ -53,6 +58,16 @@ pub struct Args {
     /// Differences listed in the report.
     #[arg(long, default_value_t = 20)]
     pub max_lines: usize,
+}
+
+/// `out/cosim/<design folder name>`: the work folder when no `--out` is given (beside the other
+/// outputs under `out/`, not inside the design folder, which stays what `ttfs hdl` wrote).
+pub fn default_out(design: &std::path::Path) -> PathBuf {
+    let name = std::fs::canonicalize(design)
+        .ok()
+        .and_then(|d| d.file_name().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "design".into());
+    PathBuf::from("out").join("cosim").join(name)
 }
 
 /// Accuracy, spikes, SOPs and cycles against the design's cycle models.
@@ -131,20 +146,35 @@ impl Args {
     /// The flags as a validated request.
     pub fn job(&self) -> anyhow::Result<Cosim> {
         let simulator: Simulator = self.simulator.parse()?;
+        if self.no_trace {
+            eprintln!("warning: --no-trace is the default now and will be removed; drop it");
+        }
         let out = self
             .out
             .clone()
-            .unwrap_or_else(|| self.design.join("cosim"));
+            .unwrap_or_else(|| default_out(&self.design));
         let mut run = RunConfig::new(simulator, &out);
-        run.trace = !self.no_trace;
         run.vcd = self.vcd.clone();
         run.timeout_cycles = self.timeout_cycles;
-        run.trace_depth = self.trace_depth;
-        if let [a, b] = self.trace_samples[..] {
-            if a >= b {
-                bail!("--trace-samples {a} {b}: the window is empty (FROM must be below TO)");
-            }
-            run.trace_samples = Some(a..b);
+        run.trace = self.vcd.is_some() || self.trace_samples.is_some();
+        if self.no_trace && run.trace {
+            bail!("--no-trace contradicts --vcd / --trace-samples");
+        }
+        if self.trace_depth.is_some() && !run.trace {
+            bail!("--trace-depth needs a waveform: pass --vcd PATH or --trace-samples A-B");
+        }
+        // A full waveform only for named samples; --vcd alone traces the ports.
+        run.trace_depth = match (&self.trace_samples, self.trace_depth) {
+            (_, Some(d)) => Some(d),
+            (None, None) => Some(1),
+            (Some(_), None) => None,
+        };
+        if let Some(spec) = &self.trace_samples {
+            run.trace_samples = Some(super::data::parse_window(
+                "--trace-samples",
+                spec,
+                self.samples,
+            )?);
         }
         Ok(Cosim {
             design: self.design.clone(),
@@ -215,11 +245,51 @@ fn print_files(sim_run: &sim::SimRun, n: usize) {
         println!("waveform   {} ({:.1} MB)", v.display(), bytes as f64 / 1e6);
         if bytes > 1_000_000_000 {
             println!(
-                "note       large waveform: --trace-depth 1 (ports only), --no-trace or fewer --samples keep it small"
+                "note       large waveform: --trace-depth 1 (ports only), no --vcd, or a shorter --trace-samples keep it small"
             );
         }
     }
     println!("event log  {}", sim_run.event_log.display());
+}
+
+/// Prints where the waveform goes and its estimated size, before it is written.
+fn announce_waveform(design: &Design, golden: &[golden::integer::IntInference], run: &RunConfig) {
+    if !run.trace {
+        return;
+    }
+    let (traced, kind): (Vec<_>, _) = match &run.trace_samples {
+        Some(w) => (golden[w.clone()].iter().collect(), "every signal"),
+        None => (golden.iter().collect(), "ports"),
+    };
+    let full = run.trace_depth.is_none_or(|d| d > 1);
+    let trace = if full {
+        sim::stats::TraceKind::Full
+    } else {
+        sim::stats::TraceKind::Ports
+    };
+    let bytes = sim::stats::estimate_vcd_bytes(&design.manifest, &traced, trace);
+    let vcd = run
+        .vcd
+        .clone()
+        .unwrap_or_else(|| run.work_dir.join("ttfs.vcd"));
+    eprintln!(
+        "waveform   {} of {} samples into {}: about {:.1} MB (estimate)",
+        if full { kind } else { "ports" },
+        traced.len(),
+        vcd.display(),
+        bytes as f64 / 1e6
+    );
+}
+
+/// A spinner with the elapsed time on stderr (hidden when stderr is not a terminal).
+fn progress(msg: &str) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+        pb.set_style(style);
+    }
+    pb.set_message(msg.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    pb
 }
 
 /// Runs golden and the RTL on the same samples, prints the report, fails on any difference.
@@ -239,12 +309,20 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<()> {
             design.manifest.sizes[0]
         );
     }
-    let n = job.samples.min(data.len());
-    if n == 0 {
+    if job.samples == 0 || data.is_empty() {
         bail!(
-            "no samples to run (--samples {}, split has {})",
+            "no samples to run (--samples {}, the {split} split of {} has {})",
             job.samples,
+            job.data.display(),
             data.len()
+        );
+    }
+    let n = job.samples.min(data.len());
+    if n < job.samples {
+        eprintln!(
+            "note: --samples {} capped at {n}: the {split} split of {} has {n} samples",
+            job.samples,
+            job.data.display()
         );
     }
     let inputs: Vec<Vec<Option<u32>>> = (0..n)
@@ -252,11 +330,14 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<()> {
         .collect();
     let runner = IntegerRunner::new(&net);
     let golden: Vec<_> = inputs.iter().map(|x| runner.run(x)).collect();
-    eprintln!(
-        "co-simulating {n} {split} samples with {} (building if needed)...",
+    announce_waveform(&design, &golden, &job.run);
+    let spinner = progress(&format!(
+        "co-simulating {n} {split} samples with {} (build if needed, simulate, read back)",
         job.simulator_name
-    );
-    let sim_run = sim::run(&design, &inputs, &job.run).context("running the RTL simulation")?;
+    ));
+    let sim_run = sim::run(&design, &inputs, &job.run).context("running the RTL simulation");
+    spinner.finish_and_clear();
+    let sim_run = sim_run?;
     let report = compare(&golden, &sim_run.observed);
     let stats = CosimStats::new(&design.manifest, &golden, &sim_run.observed, &data.labels);
     print_header(&design, job, &sim_run, n);

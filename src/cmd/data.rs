@@ -128,6 +128,18 @@ pub fn parse_samples(spec: &str, len: usize) -> Result<Vec<usize>> {
     Ok(out)
 }
 
+/// Parses one index or an inclusive range `A-B` (the syntax of [`parse_samples`], contiguous) into
+/// the half-open range of sample indices below `len`; `flag` names the option in errors.
+pub fn parse_window(flag: &str, spec: &str, len: usize) -> Result<std::ops::Range<usize>> {
+    let picked = parse_samples(spec, len)
+        .map_err(|e| anyhow::anyhow!("{}", e.to_string().replacen("--samples", flag, 1)))?;
+    let (first, last) = (picked[0], picked[picked.len() - 1]);
+    if last - first + 1 != picked.len() {
+        bail!("{flag} {spec}: one index or one range A-B (inclusive), not a list");
+    }
+    Ok(first..last + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +151,14 @@ mod tests {
         assert!(parse_samples("5-3", 10).is_err());
         assert!(parse_samples("x", 10).is_err());
         assert!(parse_samples("", 10).is_err());
+    }
+
+    #[test]
+    fn windows_are_inclusive_and_contiguous() {
+        assert_eq!(parse_window("--w", "0-2", 10).unwrap(), 0..3);
+        assert_eq!(parse_window("--w", "4", 10).unwrap(), 4..5);
+        assert!(parse_window("--w", "0,2", 10).is_err());
+        let e = parse_window("--w", "3-10", 10).unwrap_err().to_string();
+        assert!(e.starts_with("--w: index 10"), "{e}");
     }
 }

@@ -116,12 +116,14 @@ pub fn run(args: &Args) -> Result<()> {
     } else {
         stage(
             5,
-            "co-simulate the RTL against the integer golden model (Verilator; ports traced and read back from the VCD)",
+            "co-simulate the RTL against the integer golden model (Verilator; results from the event log)",
         );
-        let job = |samples: usize, dir: &Path, vcd: PathBuf, trace_depth: Option<u32>| {
+        // Bulk run: results from the event log, no waveform. Then a full waveform of the first
+        // three samples only (named samples, the one opt-in full trace).
+        let job = |samples: usize, dir: &Path, vcd: Option<PathBuf>| {
             let mut run = sim::RunConfig::new(sim::Simulator::Verilator, &dir.join("cosim"));
-            run.vcd = Some(vcd);
-            run.trace_depth = trace_depth;
+            run.trace = vcd.is_some();
+            run.vcd = vcd;
             cosim::Cosim {
                 design: design.clone(),
                 model: int_model.clone(),
@@ -133,18 +135,13 @@ pub fn run(args: &Args) -> Result<()> {
                 max_lines: 20,
             }
         };
-        cosim::cosim(&job(
-            args.samples,
-            &args.out,
-            args.out.join("cosim.vcd"),
-            Some(1),
-        ))?;
+        cosim::cosim(&job(args.samples, &args.out, None))?;
         stage(
             6,
             "waveform of the first 3 test samples (every signal) and pictures",
         );
         let inspect = args.out.join("inspect");
-        cosim::cosim(&job(3, &inspect, inspect.join("waveform.vcd"), None))?;
+        cosim::cosim(&job(3, &inspect, Some(inspect.join("waveform.vcd"))))?;
         wave::run(&wave::Args {
             model: int_model,
             vcd: Some(inspect.join("waveform.vcd")),
