@@ -282,3 +282,96 @@ fn cosim_writes_no_waveform_unless_asked_and_estimates_a_full_one() {
     a.extend(["--trace-depth", "2"]);
     exits(&ttfs_in(dir, &a), 2, &["--trace-depth needs a waveform"]);
 }
+
+/// `key` of a model file's metadata.
+fn meta(path: &Path, key: &str) -> Option<String> {
+    let bytes = std::fs::read(path).unwrap();
+    golden::io::read_metadata(&bytes, path)
+        .unwrap()
+        .get(key)
+        .cloned()
+}
+
+#[test]
+fn models_know_their_data_and_commands_default_to_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let repo_data = std::fs::canonicalize(root().join("data/mnist-small")).unwrap();
+    // Training records the data set (relative to the run folder when they share more than `/`).
+    let cfg = root().join("configs/tiny.toml");
+    let o = ttfs(&[
+        "train",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        dir.join("t").to_str().unwrap(),
+    ]);
+    exits(&o, 0, &[]);
+    let trained = dir.join("t/model.safetensors");
+    assert_eq!(meta(&trained, "data.kind").as_deref(), Some("mnist"));
+    let rel = meta(&trained, "data.path").unwrap();
+    assert_eq!(
+        std::fs::canonicalize(dir.join("t").join(&rel)).unwrap(),
+        repo_data
+    );
+    // Quantizing carries it (re-based on the integer file's folder); cosim-like commands use it.
+    let q = dir.join("q/int.safetensors");
+    let o = ttfs(&[
+        "quantize",
+        "--model",
+        trained.to_str().unwrap(),
+        "--out",
+        q.to_str().unwrap(),
+    ]);
+    exits(&o, 0, &[]);
+    let rel = meta(&q, "data.path").unwrap();
+    assert_eq!(
+        std::fs::canonicalize(dir.join("q").join(&rel)).unwrap(),
+        repo_data
+    );
+    // Said on stdout before the table, or on stderr where stdout is CSV.
+    for (cmd, said) in [("evaluate", true), ("dump-spikes", false)] {
+        let o = ttfs_in(dir, &[cmd, "--model", q.to_str().unwrap()]);
+        exits(&o, 0, &[]);
+        let out = String::from_utf8_lossy(if said { &o.stdout } else { &o.stderr });
+        assert!(out.lines().any(|l| l.starts_with("data: ")), "{}", text(&o));
+        assert!(out.contains("the mnist data set"), "{}", text(&o));
+    }
+    // A model trained on a data set that is not here: refused with the folders tried and the flag.
+    let f = golden::io::load_float(&committed_model()).unwrap();
+    let mut m = std::collections::BTreeMap::new();
+    m.insert("data.kind".to_string(), "fashion".to_string());
+    m.insert("data.path".to_string(), "../fashion-nowhere".to_string());
+    let fashion = dir.join("f/model.safetensors");
+    std::fs::create_dir_all(fashion.parent().unwrap()).unwrap();
+    std::fs::write(&fashion, golden::io::float_to_bytes_with(&f, &m).unwrap()).unwrap();
+    for cmd in ["evaluate", "qeval", "dump-spikes", "wave"] {
+        let o = ttfs_in(
+            dir,
+            &[cmd, "--model", fashion.to_str().unwrap(), "--bits", "8"],
+        );
+        exits(
+            &o,
+            2,
+            &[
+                "trained on the fashion data set",
+                "fashion-nowhere",
+                "pass --data DIR",
+            ],
+        );
+    }
+    let data = data_dir();
+    let o = ttfs_in(
+        dir,
+        &[
+            "evaluate",
+            "--model",
+            fashion.to_str().unwrap(),
+            "--data",
+            &data,
+            "--limit",
+            "20",
+        ],
+    );
+    exits(&o, 0, &[]);
+}

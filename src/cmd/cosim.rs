@@ -20,9 +20,10 @@ pub struct Args {
     /// Integer model file (the one the design was generated from).
     #[arg(long)]
     pub model: PathBuf,
-    /// Folder with the IDX files (e.g. data/mnist-small). Default: the embedded MNIST subset.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist-small"))]
-    pub data: PathBuf,
+    /// Folder with the IDX files. Default: the data set the model was trained on (recorded in
+    /// its file), or the embedded MNIST subset for a file that records none.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
     /// Which split to run.
     #[arg(long, default_value = "test", value_parser = ["test", "train"])]
     pub split: String,
@@ -179,7 +180,7 @@ impl Args {
         Ok(Cosim {
             design: self.design.clone(),
             model: self.model.clone(),
-            data: self.data.clone(),
+            data: super::data::data_for(self.data.as_deref(), &self.model)?,
             split: if self.split == "train" {
                 Split::Train
             } else {

@@ -11,6 +11,150 @@ pub fn default_data_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist-small"))
 }
 
+/// The data set a model file says it was trained on, located on this machine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrainedOn {
+    /// `mnist` or `fashion`.
+    pub kind: String,
+    /// The path as the file records it.
+    pub recorded: String,
+    /// The first candidate folder that exists, if any.
+    pub found: Option<PathBuf>,
+    /// Every folder tried, in order (for the error when none exists).
+    pub tried: Vec<PathBuf>,
+}
+
+/// What `model`'s metadata records about its training data: the `data.kind` / `data.path` keys
+/// (written by `ttfs train` and carried by `ttfs quantize`; the path relative to the model's
+/// folder), else the `[data]` table of the `trainer.config` copy of older files (its path relative
+/// to the working directory it was trained from). `None` when the file records neither.
+pub fn trained_on(model: &Path) -> Result<Option<TrainedOn>> {
+    let bytes =
+        std::fs::read(model).with_context(|| format!("reading model {}", model.display()))?;
+    let meta = golden::io::read_metadata(&bytes, model)?;
+    let model_dir = model.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let (kind, recorded, relative_to_model) = match (
+        meta.get(trainer::run_dir::DATA_KIND_KEY),
+        meta.get(trainer::run_dir::DATA_PATH_KEY),
+    ) {
+        (Some(k), Some(p)) => (k.clone(), p.clone(), true),
+        _ => {
+            let Some(cfg) = meta.get("trainer.config") else {
+                return Ok(None);
+            };
+            let Ok(v) = cfg.parse::<toml::Table>() else {
+                return Ok(None);
+            };
+            let data = v.get("data").and_then(|d| d.as_table());
+            let get = |k: &str| data.and_then(|d| d.get(k)).and_then(|x| x.as_str());
+            match (get("kind"), get("path")) {
+                (Some(k), Some(p)) => (k.to_string(), p.to_string(), false),
+                _ => return Ok(None),
+            }
+        }
+    };
+    let p = PathBuf::from(&recorded);
+    let mut tried = if p.is_absolute() {
+        vec![p.clone()]
+    } else if relative_to_model {
+        vec![model_dir.join(&p)]
+    } else {
+        vec![p.clone(), model_dir.join(&p)]
+    };
+    // The embedded subset is found by its name wherever the file was trained.
+    if kind == "mnist" && p.file_name().is_some_and(|n| n == "mnist-small") {
+        tried.push(default_data_dir());
+    }
+    let found = tried.iter().find(|d| d.is_dir()).cloned();
+    Ok(Some(TrainedOn {
+        kind,
+        recorded,
+        found,
+        tried,
+    }))
+}
+
+/// The data folder a command that evaluates `model` uses: `--data` if given, else the data set
+/// the model was trained on, else — for a file that records none — the embedded MNIST subset;
+/// the choice is said on stdout (`data: ...`, before the command's own output); a command whose
+/// stdout is a table calls [`choose_data`] and says it on stderr once it succeeded. A recorded data set that is not on
+/// this machine is an error that names every folder tried and the flag to pass.
+pub fn data_for(flag: Option<&Path>, model: &Path) -> Result<PathBuf> {
+    let (dir, why) = choose_data(flag, model)?;
+    if let Some(why) = why {
+        println!("data: {why}");
+    }
+    Ok(dir)
+}
+
+/// [`data_for`]'s choice and, unless `--data` chose, why (`data: <why>` is what to say).
+pub fn choose_data(flag: Option<&Path>, model: &Path) -> Result<(PathBuf, Option<String>)> {
+    if let Some(d) = flag {
+        return Ok((d.to_path_buf(), None));
+    }
+    match trained_on(model)? {
+        Some(TrainedOn {
+            found: Some(d),
+            kind,
+            ..
+        }) => {
+            let why = format!(
+                "{} (the {kind} data set {} was trained on; --data DIR to choose another)",
+                d.display(),
+                model.display()
+            );
+            Ok((d, Some(why)))
+        }
+        Some(t) => bail!(
+            "{} was trained on the {} data set at {:?}, which is not here (tried {}); pass --data DIR",
+            model.display(),
+            t.kind,
+            t.recorded,
+            t.tried
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => {
+            let d = default_data_dir();
+            let why = format!(
+                "{} (the embedded MNIST subset: {} records no training data; --data DIR to choose)",
+                d.display(),
+                model.display()
+            );
+            Ok((d, Some(why)))
+        }
+    }
+}
+
+/// Metadata naming the training data of `float_model` for a file written to `out` (the path made
+/// relative to `out`'s folder), or nothing when the source records none or it is not here.
+pub fn carried_data_meta(
+    float_model: &Path,
+    out: &Path,
+) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut meta = std::collections::BTreeMap::new();
+    if let Some(TrainedOn {
+        kind,
+        found: Some(d),
+        ..
+    }) = trained_on(float_model)?
+    {
+        let out_dir = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let rel = trainer::run_dir::relative_to(&d, &out_dir);
+        meta.insert(trainer::run_dir::DATA_KIND_KEY.to_string(), kind);
+        meta.insert(
+            trainer::run_dir::DATA_PATH_KEY.to_string(),
+            rel.to_string_lossy().into_owned(),
+        );
+    }
+    Ok(meta)
+}
+
 /// `--threads`, shared by the commands that compute over a data set.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct ThreadArgs {

@@ -1,7 +1,7 @@
 //! `ttfs evaluate`: accuracy and firing rate per layer of the float model and of the integer model
 //! side by side, with the number of samples whose prediction changes under quantization.
 
-use super::data::{check_fit, default_data_dir, load_data, load_model, SplitArg};
+use super::data::{check_fit, load_data, load_model, SplitArg};
 use super::quantize::QuantArgs;
 use anyhow::{Context, Result};
 use golden::eval::{changed_predictions, eval_exact, eval_integer, EvalResult};
@@ -17,7 +17,7 @@ pub struct Args {
     /// Integer model to compare with the float model (instead of quantizing it on the fly).
     #[arg(long)]
     pub quant_model: Option<PathBuf>,
-    /// Folder with IDX files (MNIST layout). Default: the embedded MNIST subset.
+    /// Folder with IDX files (MNIST layout). Default: the data set the model was trained on (its file records it), else the embedded MNIST subset.
     #[arg(long)]
     pub data: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "test")]
@@ -73,7 +73,7 @@ pub fn run(args: &Args) -> Result<()> {
         Some(p) => Integer::File(p),
         None => Integer::Quantize(&args.quant),
     };
-    let data_dir = args.data.clone().unwrap_or_else(default_data_dir);
+    let data_dir = super::data::data_for(args.data.as_deref(), &args.model)?;
     evaluate(&args.model, &integer, &data_dir, args.split, args.limit)
 }
 

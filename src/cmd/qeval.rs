@@ -17,9 +17,11 @@ pub struct Args {
     /// Float model file (safetensors, from `ttfs train`).
     #[arg(long)]
     pub model: PathBuf,
-    /// Data folder with the IDX test split (t10k-*-idx*-ubyte[.gz]). Default: the embedded MNIST subset.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist-small"))]
-    pub data: PathBuf,
+    /// Data folder with the IDX test split (t10k-*-idx*-ubyte[.gz]). Default: the data set the
+    /// model was trained on (recorded in its file), or the embedded MNIST subset for a file that
+    /// records none.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
     /// Weight widths in bits.
     #[arg(long, value_delimiter = ',', default_value = "8,6,4")]
     pub bits: Vec<u32>,
@@ -72,8 +74,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     let net = golden::io::load_float(&args.model)
         .with_context(|| format!("loading the float model {}", args.model.display()))?;
-    let mut data = load_split(&args.data, Split::Test)
-        .with_context(|| format!("loading the test split from {}", args.data.display()))?;
+    let data_dir = super::data::data_for(args.data.as_deref(), &args.model)?;
+    let mut data = load_split(&data_dir, Split::Test)
+        .with_context(|| format!("loading the test split from {}", data_dir.display()))?;
     if let Some(n) = args.limit {
         data = data.take(n);
     }
@@ -81,7 +84,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     if data.pixels() != sizes[0] {
         bail!(
             "{}: images have {} pixels but the model has {} inputs",
-            args.data.display(),
+            data_dir.display(),
             data.pixels(),
             sizes[0]
         );
@@ -95,7 +98,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         "model {} on {} test samples of {}; float accuracy {:.2}%{}",
         args.model.display(),
         data.len(),
-        args.data.display(),
+        data_dir.display(),
         100.0 * float_acc,
         args.clip_percentile.map_or(String::new(), |p| format!(
             "; scale at the {p} percentile of |w|"

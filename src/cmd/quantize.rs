@@ -121,7 +121,13 @@ pub fn run(args: &Args) -> Result<()> {
 pub fn quantize_file(model: &Path, out: &Path, cfg: &QuantConfig) -> Result<()> {
     let float = require_float(super::data::load_model(model)?, model)?;
     let q = quantize(&float, cfg).with_context(|| format!("quantizing {}", model.display()))?;
-    golden::io::save_quant(out, &q).with_context(|| format!("writing {}", out.display()))?;
+    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    // The integer file keeps the training data set of the float file (relative to its own folder).
+    let meta = super::data::carried_data_meta(model, out)?;
+    let bytes = golden::io::quant_to_bytes_with(&q, &meta)?;
+    golden::io::write_atomic(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     print_summary(&q);
     println!("wrote {}", out.display());
     Ok(())

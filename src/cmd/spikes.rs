@@ -2,7 +2,7 @@
 //! for the exact model, `sample,layer,neuron,step` for the integer model; silent neurons are omitted;
 //! layer 0 is the input layer, layer 1 the first hidden layer.
 
-use super::data::{check_fit, default_data_dir, load_data, load_model, parse_samples, SplitArg};
+use super::data::{check_fit, load_data, load_model, parse_samples, SplitArg};
 use super::quantize::QuantArgs;
 use anyhow::{Context, Result};
 use golden::encode::{encode_exact, encode_steps};
@@ -23,7 +23,7 @@ pub struct Args {
     /// Samples, e.g. `0,5,10-19`.
     #[arg(long, default_value = "0")]
     pub samples: String,
-    /// Folder with IDX files. Default: the embedded MNIST subset.
+    /// Folder with IDX files. Default: the data set the model was trained on (its file records it), else the embedded MNIST subset.
     #[arg(long)]
     pub data: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "test")]
@@ -61,7 +61,8 @@ fn spike_csv<T: Copy + std::fmt::Display>(
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    let data_dir = args.data.clone().unwrap_or_else(default_data_dir);
+    // stdout is the CSV: the data set chosen is said on stderr after it.
+    let (data_dir, why) = super::data::choose_data(args.data.as_deref(), &args.model)?;
     let data = load_data(&data_dir, args.split, None)?;
     let samples = parse_samples(&args.samples, data.len())?;
     let model = match load_model(&args.model)? {
@@ -99,6 +100,9 @@ pub fn run(args: &Args) -> Result<()> {
         None => std::io::stdout()
             .write_all(&csv)
             .context("writing to standard output")?,
+    }
+    if let Some(why) = why {
+        eprintln!("data: {why}");
     }
     Ok(())
 }

@@ -144,7 +144,7 @@ pub fn train_into(
     resume: bool,
 ) -> anyhow::Result<RunSummary> {
     let (train, test) = cfg.load_data(config_path)?;
-    let dir = RunDir::new(out);
+    let dir = RunDir::new(out).with_data(cfg.data_dir(config_path));
     let mut terminal = Terminal::new(cfg.train.epochs);
     let summary = trainer::train_into(
         cfg,

@@ -6,7 +6,7 @@
 //!
 //! Sample `k` of the VCD is sample `k` of the data split: `ttfs cosim` runs the first N samples.
 
-use super::data::{check_fit, default_data_dir, load_data, load_model, parse_samples, SplitArg};
+use super::data::{check_fit, load_data, load_model, parse_samples, SplitArg};
 use super::quantize::QuantArgs;
 use anyhow::{bail, Context, Result};
 use golden::compare::ObservedInference;
@@ -34,7 +34,7 @@ pub struct Args {
     /// sample K (`sim::RunConfig::trace_samples`).
     #[arg(long, default_value_t = 0, requires = "vcd")]
     pub vcd_first_sample: usize,
-    /// Folder with IDX files. Default: the embedded MNIST subset.
+    /// Folder with IDX files. Default: the data set the model was trained on (its file records it), else the embedded MNIST subset.
     #[arg(long)]
     pub data: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "test")]
@@ -260,7 +260,7 @@ fn second_model(args: &Args, sizes: &[usize], layers: &[usize]) -> Result<Option
 pub fn run(args: &Args) -> Result<()> {
     let net = integer_model(&args.model, &args.quant)?;
     let sizes = net.sizes();
-    let data_dir = args.data.clone().unwrap_or_else(default_data_dir);
+    let data_dir = super::data::data_for(args.data.as_deref(), &args.model)?;
     let data = load_data(&data_dir, args.split, None)?;
     check_fit(&data, sizes[0], &args.model, &data_dir)?;
     let samples = parse_samples(&args.samples, data.len())?;

@@ -2,7 +2,9 @@
 //!
 //! Layout of a run folder ([`RunDir`]):
 //! * `model.safetensors` — the float model (golden format; metadata `trainer.config` holds the
-//!   config, `trainer.epochs_done` the epochs), rewritten after every epoch;
+//!   config, `trainer.epochs_done` the epochs, and, when the folder knows it ([`RunDir::with_data`]),
+//!   `data.kind` and `data.path` the data set it was trained on: the folder relative to the run
+//!   folder when both share a root, else as given), rewritten after every epoch;
 //! * `config.toml` — the config as used;
 //! * `metrics.csv` — one row per epoch,
 //!   `epoch,loss,train_acc,test_acc,rate_l1,...,mean_rate,seconds,samples_per_s` (six decimals,
@@ -138,11 +140,45 @@ pub fn read_metrics(path: &Path, n_hidden: usize) -> Result<Vec<MetricsRow>> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunDir {
     root: PathBuf,
+    /// The data folder the run trains on, recorded in the model file.
+    data: Option<PathBuf>,
+}
+
+/// Metadata keys of a model file that name its training data (`data.kind`: `mnist` / `fashion`,
+/// `data.path`: the folder, relative to the model file's folder unless absolute).
+pub const DATA_KIND_KEY: &str = "data.kind";
+pub const DATA_PATH_KEY: &str = "data.path";
+
+/// `target` relative to `base` (both made absolute), or `target` itself when they share nothing
+/// but the root. Hand-rolled: a dozen lines, not worth a dependency.
+pub fn relative_to(target: &Path, base: &Path) -> PathBuf {
+    let (Ok(t), Ok(b)) = (std::fs::canonicalize(target), std::fs::canonicalize(base)) else {
+        return target.to_path_buf();
+    };
+    let (tc, bc): (Vec<_>, Vec<_>) = (t.components().collect(), b.components().collect());
+    let common = tc.iter().zip(&bc).take_while(|(x, y)| x == y).count();
+    if common <= 1 {
+        return t;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..bc.len() {
+        out.push("..");
+    }
+    out.extend(&tc[common..]);
+    out
 }
 
 impl RunDir {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        RunDir { root: root.into() }
+        RunDir {
+            root: root.into(),
+            data: None,
+        }
+    }
+    /// The same folder, recording `data` (the folder trained on) in its model file.
+    pub fn with_data(mut self, data: impl Into<PathBuf>) -> Self {
+        self.data = Some(data.into());
+        self
     }
     pub fn root(&self) -> &Path {
         &self.root
@@ -195,6 +231,18 @@ impl RunDir {
             "trainer.epochs_done".to_string(),
             tr.epochs_done().to_string(),
         );
+        if let Some(d) = &self.data {
+            let kind = match tr.config().data.kind {
+                crate::config::DataKind::Mnist => "mnist",
+                crate::config::DataKind::Fashion => "fashion",
+            };
+            meta.insert(DATA_KIND_KEY.to_string(), kind.to_string());
+            let rel = relative_to(d, &self.root);
+            meta.insert(
+                DATA_PATH_KEY.to_string(),
+                rel.to_string_lossy().into_owned(),
+            );
+        }
         let bytes = golden::io::float_to_bytes_with(tr.network(), &meta)?;
         golden::io::write_atomic(&self.model_path(), &bytes)?;
         Ok(())
@@ -325,4 +373,26 @@ pub fn silence_warning(m: &EpochMetrics) -> Option<String> {
         dead.join(", "),
         100.0 * m.test_accuracy
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_to;
+
+    #[test]
+    fn relative_paths_climb_to_the_common_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("data/mnist"), tmp.path().join("out/run"));
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        let rel = relative_to(&a, &b);
+        assert_eq!(rel, std::path::PathBuf::from("../../data/mnist"));
+        assert_eq!(
+            std::fs::canonicalize(b.join(&rel)).unwrap(),
+            std::fs::canonicalize(&a).unwrap()
+        );
+        // A folder that does not exist stays as given.
+        let missing = tmp.path().join("nowhere");
+        assert_eq!(relative_to(&missing, &b), missing);
+    }
 }
