@@ -11,13 +11,13 @@
 # other, never at the same time. REPEAT runs per side, the best is kept (default 2). The table goes to
 # stdout and out/train-speed/table.md; raw logs to out/train-speed/.
 # Needs: Debian's python3-torch (scripts/install-deps installs it), MNIST subset in $MNIST (default
-# /work/shared/data/mnist-10k), Fashion-MNIST in $FASHION (default /usr/share/datasets/fashion-mnist).
+# ../shared/data/mnist-10k beside the repository), Fashion-MNIST in $FASHION (default /usr/share/datasets/fashion-mnist).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 N=${N:-8000}
 REPEAT=${REPEAT:-2}
-MNIST=${MNIST:-/work/shared/data/mnist-10k}
+MNIST=${MNIST:-$ROOT/../shared/data/mnist-10k}
 FASHION=${FASHION:-/usr/share/datasets/fashion-mnist}
 O=out/train-speed
 PY=/usr/bin/python3

@@ -7,7 +7,7 @@
 #   bash scripts/hw-bench.sh cosim split     # chosen stages only (later stages need earlier outputs)
 #
 # Stages: build train hdl cosim split vcd lint synth bram iverilog summary.
-# Environment: DATA (MNIST subset, default /work/shared/data/mnist-10k), OUT (default out/hw-bench),
+# Environment: DATA (MNIST subset, default ../shared/data/mnist-10k beside the repository), OUT (default out/hw-bench),
 # SAMPLES (co-simulated test samples per model, default 2004 = all), QUANT (default "--bits 8 --steps 64"),
 # TTFS_BIN (use this ttfs binary instead of `cargo build --release`; e.g. one built from a clean checkout).
 # The Verilator cache is $OUT/sim-cache (TTFS_SIM_CACHE), emptied by the cosim stage so that every
@@ -16,7 +16,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 O=${OUT:-out/hw-bench}
-DATA=${DATA:-/work/shared/data/mnist-10k}
+DATA=${DATA:-$ROOT/../shared/data/mnist-10k}
 SAMPLES=${SAMPLES:-2004}
 read -r -a QUANT <<<"${QUANT:---bits 8 --steps 64}"
 mkdir -p "$O"

@@ -76,6 +76,10 @@ use clap::{Parser, Subcommand};
     about = "Time-to-first-spike SNNs: train, quantize, generate Verilog, co-simulate"
 )]
 struct Cli {
+    /// Data root: relative data paths (a config's data.path, a model's recorded data set) not
+    /// found where they are named are looked up under it. Same as setting TTFS_DATA.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_root: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -122,6 +126,10 @@ fn default_sigpipe() {
 fn main() -> std::process::ExitCode {
     default_sigpipe();
     let cli = Cli::parse();
+    if let Some(root) = &cli.data_root {
+        // Before any thread exists; the libraries read the root from the environment.
+        std::env::set_var(trainer::config::DATA_ROOT_ENV, root);
+    }
     let result = match &cli.command {
         Command::Run(a) => cmd::pipeline::run(a),
         Command::Train(a) => cmd::train::run(a),

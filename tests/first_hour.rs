@@ -375,3 +375,114 @@ fn models_know_their_data_and_commands_default_to_it() {
     );
     exits(&o, 0, &[]);
 }
+
+#[test]
+fn main_job_from_outside_the_repository_with_a_copied_binary_runs_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    std::fs::create_dir_all(tmp.path().join("bin")).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    let copied = tmp.path().join("bin/ttfs");
+    std::fs::copy(bin(), &copied).unwrap();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(&copied);
+        c.args(args).current_dir(&work).env_remove("TTFS_DATA");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().expect("the copied binary runs")
+    };
+    let said = |o: &Output, s: &str| {
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains(s),
+            "{s}\n{}",
+            text(o)
+        );
+    };
+    // The README's main job, twice, then --fresh.
+    let job = ["run", "--no-cosim", "--samples", "5", "--out", "r"];
+    let o = run(&job, &[]);
+    exits(&o, 0, &[]);
+    assert!(
+        work.join("r/design/manifest.json").is_file(),
+        "{}",
+        text(&o)
+    );
+    let o = run(&job, &[]);
+    exits(&o, 0, &[]);
+    said(&o, "reusing the finished training in r/train");
+    let mut fresh = job.to_vec();
+    fresh.push("--fresh");
+    let o = run(&fresh, &[]);
+    exits(&o, 0, &[]);
+    said(&o, "replacing the previous training in r/train (--fresh)");
+    // A config of configs/: its data path is relative to the config file, not to the cwd.
+    let cfg = root().join("configs/tiny.toml");
+    let o = run(
+        &["train", "--config", cfg.to_str().unwrap(), "--out", "t"],
+        &[],
+    );
+    exits(&o, 0, &[]);
+    // A relative data path found under the data root (flag or TTFS_DATA), else every folder named.
+    let text_cfg = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("path = \"../data/mnist-small\"", "path = \"mnist-small\"");
+    assert!(text_cfg.contains("path = \"mnist-small\""));
+    std::fs::write(work.join("mine.toml"), text_cfg).unwrap();
+    let root_data = root().join("data");
+    let o = run(&["train", "--config", "mine.toml", "--out", "m"], &[]);
+    exits(&o, 2, &["names no folder here", "mnist-small", "TTFS_DATA"]);
+    let r = root_data.to_str().unwrap();
+    let o = run(
+        &["train", "--config", "mine.toml", "--out", "m1"],
+        &[("TTFS_DATA", r)],
+    );
+    exits(&o, 0, &[]);
+    let o = run(
+        &[
+            "--data-root",
+            r,
+            "train",
+            "--config",
+            "mine.toml",
+            "--out",
+            "m2",
+        ],
+        &[],
+    );
+    exits(&o, 0, &[]);
+}
+
+#[test]
+fn every_help_works_and_names_no_path_of_the_build_machine() {
+    let repo = root().to_str().unwrap().to_string();
+    for c in [
+        "run",
+        "train",
+        "sweep",
+        "qeval",
+        "quantize",
+        "evaluate",
+        "dump-spikes",
+        "hdl",
+        "synth",
+        "cosim",
+        "wave",
+    ] {
+        let o = ttfs(&[c, "--help"]);
+        exits(&o, 0, &[]);
+        let help = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            !help.contains(&repo),
+            "ttfs {c} --help names {repo}:\n{help}"
+        );
+        assert!(
+            !help.contains("..="),
+            "ttfs {c} --help uses Rust range syntax:\n{help}"
+        );
+        assert!(
+            !help.contains("::"),
+            "ttfs {c} --help names Rust items:\n{help}"
+        );
+    }
+}

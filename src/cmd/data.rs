@@ -61,6 +61,15 @@ pub fn trained_on(model: &Path) -> Result<Option<TrainedOn>> {
     } else {
         vec![p.clone(), model_dir.join(&p)]
     };
+    if let Some(root) = std::env::var_os(trainer::config::DATA_ROOT_ENV).filter(|r| !r.is_empty()) {
+        let root = PathBuf::from(root);
+        if !p.is_absolute() {
+            tried.push(root.join(&p));
+        }
+        if let Some(name) = p.file_name() {
+            tried.push(root.join(name));
+        }
+    }
     // The embedded subset is found by its name wherever the file was trained.
     if kind == "mnist" && p.file_name().is_some_and(|n| n == "mnist-small") {
         tried.push(default_data_dir());

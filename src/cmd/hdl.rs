@@ -16,7 +16,7 @@ pub struct Args {
     /// Default: 16 (capped at each layer's size).
     #[arg(long, value_delimiter = ',')]
     pub lanes: Vec<usize>,
-    /// Hardware engine (a name registered in `hdl::engine::ENGINES`).
+    /// Hardware engine (one of the generator's registered engines).
     #[arg(long, default_value = "layer-sequential")]
     pub engine: String,
     #[command(flatten)]

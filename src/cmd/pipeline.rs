@@ -38,6 +38,10 @@ pub struct Args {
     /// Skip the RTL co-simulation (no Verilator needed).
     #[arg(long)]
     pub no_cosim: bool,
+    /// Train again even if --out holds a finished training of the same config (the previous
+    /// training folder is replaced).
+    #[arg(long)]
+    pub fresh: bool,
     #[command(flatten)]
     pub quant: QuantArgs,
 }
@@ -52,22 +56,82 @@ fn train_default(args: &Args, data: &Path) -> Result<PathBuf> {
             // the embedded data folder so the job runs from any directory.
             let origin = PathBuf::from("configs/tiny.toml (embedded)");
             let mut cfg = trainer::TrainConfig::from_toml_str(DEFAULT_TRAIN_CONFIG, &origin)?;
-            cfg.data.path = data.to_string_lossy().into_owned();
+            // Absolute: the written train.toml lives in --out, not where --data was named from.
+            let abs = std::fs::canonicalize(data)
+                .with_context(|| format!("data folder {}", data.display()))?;
+            cfg.data.path = abs.to_string_lossy().into_owned();
             let path = args.out.join("train.toml");
             golden::io::write_atomic(&path, cfg.to_toml_string().as_bytes())?;
             (cfg, path)
         }
     };
     let out = args.out.join("train");
-    let summary = train::train_into(&cfg, &config, &out, false)?;
+    let resume = match previous_training(&cfg, &out, args.fresh)? {
+        Previous::Finished => {
+            println!(
+                "reusing the finished training in {} (same config; --fresh trains again)",
+                out.display()
+            );
+            return Ok(out.join(trainer::run_dir::MODEL_FILE));
+        }
+        Previous::Unfinished => {
+            println!(
+                "continuing the unfinished training in {} from its checkpoint (same config; --fresh starts over)",
+                out.display()
+            );
+            true
+        }
+        Previous::None => false,
+    };
+    let summary = train::train_into(&cfg, &config, &out, resume)?;
     if !summary.completed {
-        anyhow::bail!("training interrupted (resume with --resume)");
+        anyhow::bail!("training interrupted: run the same command again to continue it");
     }
     eprintln!(
         "model written to {}",
         out.join(trainer::run_dir::MODEL_FILE).display()
     );
     Ok(out.join(trainer::run_dir::MODEL_FILE))
+}
+
+/// What `<out>/train` holds from an earlier `ttfs run`.
+enum Previous {
+    /// Nothing (or it was removed): train from scratch.
+    None,
+    /// A finished training of the same config: reuse its model.
+    Finished,
+    /// An interrupted training of the same config: continue from its checkpoint.
+    Unfinished,
+}
+
+/// Decides what to do with an earlier training folder `out`: reuse or continue it when it holds
+/// the same config, else (or with `fresh`) remove it, saying so.
+fn previous_training(cfg: &trainer::TrainConfig, out: &Path, fresh: bool) -> Result<Previous> {
+    if !out.exists() {
+        return Ok(Previous::None);
+    }
+    let dir = trainer::run_dir::RunDir::new(out);
+    let same = std::fs::read_to_string(dir.config_path()).is_ok_and(|t| t == cfg.to_toml_string());
+    let reason = if fresh {
+        "--fresh"
+    } else if !same {
+        "its config differs"
+    } else {
+        let n_hidden = cfg.network.sizes.len().saturating_sub(2);
+        if dir.model_path().is_file() && dir.finished(cfg.train.epochs, n_hidden)?.is_some() {
+            return Ok(Previous::Finished);
+        }
+        if dir.has_checkpoint() {
+            return Ok(Previous::Unfinished);
+        }
+        "it holds no finished training"
+    };
+    println!(
+        "replacing the previous training in {} ({reason})",
+        out.display()
+    );
+    std::fs::remove_dir_all(out).with_context(|| format!("removing {}", out.display()))?;
+    Ok(Previous::None)
 }
 
 fn stage(n: usize, what: &str) {

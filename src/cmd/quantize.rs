@@ -23,7 +23,7 @@ pub struct Args {
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct QuantArgs {
     /// TOML file with `weight_bits`, `n_steps` and optional `clip_percentile` (flags override it).
-    #[arg(long = "quant-config")]
+    #[arg(long = "quant-config", id = "quant_config")]
     pub config: Option<PathBuf>,
     /// Signed weight width in bits.
     #[arg(long)]

@@ -14,7 +14,7 @@ use wave::tradeoff::{Tradeoff, TradeoffPoint};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Sweep file (TOML); see configs/sweep-*.toml and `trainer::sweep`.
+    /// Sweep file (TOML); see configs/sweep-*.toml.
     #[arg(long)]
     pub config: PathBuf,
     /// Only redraw the CSV and plots from finished runs; train nothing.

@@ -30,8 +30,7 @@ pub struct Args {
     /// internal signals of the hardware membrane traces and of the save file's layer groups.
     #[arg(long, requires = "vcd")]
     pub design: Option<PathBuf>,
-    /// Data sample of the VCD's first sample: K for a VCD dumped with a sample window starting at
-    /// sample K (`sim::RunConfig::trace_samples`).
+    /// Data sample of the VCD's first sample: K for a VCD written by `ttfs cosim --trace-samples K-M`.
     #[arg(long, default_value_t = 0, requires = "vcd")]
     pub vcd_first_sample: usize,
     /// Folder with IDX files. Default: the data set the model was trained on (its file records it), else the embedded MNIST subset.

@@ -10,6 +10,10 @@ use golden::idx::{load_split, Dataset, Split};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// Environment variable naming the data root: a relative `data.path` not found beside the config
+/// is looked up under it.
+pub const DATA_ROOT_ENV: &str = "TTFS_DATA";
+
 /// Which data set a path holds (used for labels and default sizes; the files are IDX either way).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -23,8 +27,8 @@ pub enum DataKind {
 #[serde(deny_unknown_fields)]
 pub struct DataConfig {
     pub kind: DataKind,
-    /// Folder holding `train-images-idx3-ubyte[.gz]` etc. `ttfs train` looks a relative path up from
-    /// the current directory first, then from the config file's folder.
+    /// Folder holding `train-images-idx3-ubyte[.gz]` etc. A relative path is relative to the config
+    /// file's folder, then to the data root `$TTFS_DATA` ([`TrainConfig::data_candidates`]).
     pub path: String,
     /// Use only the first `train_limit` training samples (all if absent).
     #[serde(default)]
@@ -216,22 +220,45 @@ impl TrainConfig {
         toml::to_string_pretty(self).unwrap_or_else(|e| format!("# could not serialise: {e}\n"))
     }
 
-    /// The folder `data.path` names: as given if it exists, else relative to the folder of the
-    /// config file `config_path`.
-    pub fn data_dir(&self, config_path: &Path) -> PathBuf {
+    /// The folders `data.path` may name, in the order tried: an absolute path as it is; a relative
+    /// one relative to the folder of the config file `config_path`, then under the data root
+    /// `$TTFS_DATA` (set once, or through `ttfs --data-root`).
+    pub fn data_candidates(&self, config_path: &Path) -> Vec<PathBuf> {
         let p = PathBuf::from(&self.data.path);
-        if p.is_absolute() || p.exists() {
-            return p;
+        if p.is_absolute() {
+            return vec![p];
         }
-        match config_path.parent() {
-            Some(dir) if dir.join(&p).exists() => dir.join(&p),
-            _ => p,
+        let dir = config_path.parent().unwrap_or(Path::new(""));
+        let mut out = vec![dir.join(&p)];
+        if let Some(root) = std::env::var_os(DATA_ROOT_ENV).filter(|r| !r.is_empty()) {
+            out.push(PathBuf::from(root).join(&p));
         }
+        out
+    }
+
+    /// The first of [`Self::data_candidates`] that is a folder, else the first candidate (whose
+    /// load error then names it; [`Self::load_data`] names them all).
+    pub fn data_dir(&self, config_path: &Path) -> PathBuf {
+        let c = self.data_candidates(config_path);
+        c.iter()
+            .find(|d| d.is_dir())
+            .cloned()
+            .unwrap_or_else(|| c[0].clone())
     }
 
     /// Loads the training and test splits (see [`Self::data_dir`]) with the config's limits.
     pub fn load_data(&self, config_path: &Path) -> Result<(Dataset, Dataset)> {
-        let dir = self.data_dir(config_path);
+        let tried = self.data_candidates(config_path);
+        let Some(dir) = tried.iter().find(|d| d.is_dir()).cloned() else {
+            return Err(TrainError::DataMissing {
+                path: self.data.path.clone(),
+                tried: tried
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        };
         let load = |split, name| {
             load_split(&dir, split).map_err(|source| TrainError::DataLoad {
                 split: name,

@@ -48,6 +48,9 @@ pub enum TrainError {
         checkpoint.display()
     )]
     RunExists { dir: PathBuf, checkpoint: PathBuf },
+    /// No folder `data.path` may name exists.
+    #[error("data.path = {path:?} names no folder here (tried {tried}); fix data.path (relative to the config file) or set TTFS_DATA / --data-root")]
+    DataMissing { path: String, tried: String },
     /// A data split named by `data.path` could not be loaded (the cause follows in the chain).
     #[error("loading the {split} split named by data.path = {path:?}")]
     DataLoad {
