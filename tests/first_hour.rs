@@ -486,3 +486,24 @@ fn every_help_works_and_names_no_path_of_the_build_machine() {
         );
     }
 }
+
+#[test]
+fn evaluate_refuses_quantization_flags_beside_an_integer_model() {
+    let tmp = tempfile::tempdir().unwrap();
+    let q = tmp.path().join("q.safetensors");
+    golden::io::save_quant(&q, &q32(&committed_model())).unwrap();
+    let (m, q) = (committed_model(), q.to_str().unwrap().to_string());
+    let m = m.to_str().unwrap();
+    let o = ttfs(&["evaluate", "--model", m, "--quant-model", &q, "--bits", "4"]);
+    exits(&o, 2, &["is already quantized", "--bits"]);
+    let o = ttfs(&[
+        "evaluate",
+        "--model",
+        m,
+        "--quant-model",
+        &q,
+        "--limit",
+        "20",
+    ]);
+    exits(&o, 0, &[]);
+}

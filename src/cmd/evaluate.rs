@@ -70,6 +70,10 @@ pub enum Integer<'a> {
 
 pub fn run(args: &Args) -> Result<()> {
     let integer = match &args.quant_model {
+        Some(p) if args.quant.any_set() => anyhow::bail!(
+            "--quant-model {} is already quantized: --bits/--steps/--clip-percentile/--quant-config quantize the float model instead; pass one or the other",
+            p.display()
+        ),
         Some(p) => Integer::File(p),
         None => Integer::Quantize(&args.quant),
     };

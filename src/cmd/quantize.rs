@@ -57,7 +57,8 @@ impl QuantArgs {
 }
 
 impl QuantArgs {
-    fn any_set(&self) -> bool {
+    /// True when any quantization flag was given.
+    pub fn any_set(&self) -> bool {
         self.config.is_some()
             || self.bits.is_some()
             || self.steps.is_some()

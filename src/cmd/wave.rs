@@ -281,7 +281,9 @@ pub fn run(args: &Args) -> Result<()> {
 
     let observed = read_hardware(args, &net, &samples)?;
     // Summary.
-    let color = std::io::stdout().is_terminal();
+    // Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut differences = 0;
     for (g, &k) in golden.iter().zip(&samples) {
         let hw = observed.as_ref().map(|o| &o[k - args.vcd_first_sample]);
