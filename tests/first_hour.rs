@@ -386,7 +386,12 @@ fn main_job_from_outside_the_repository_with_a_copied_binary_runs_twice() {
     std::fs::copy(bin(), &copied).unwrap();
     let run = |args: &[&str], env: &[(&str, &str)]| {
         let mut c = Command::new(&copied);
-        c.args(args).current_dir(&work).env_remove("TTFS_DATA");
+        // The embedded data set comes out of the binary into this cache, not from the checkout.
+        let cache = tmp.path().join("cache");
+        c.args(args)
+            .current_dir(&work)
+            .env_remove("TTFS_DATA")
+            .env("XDG_CACHE_HOME", &cache);
         for (k, v) in env {
             c.env(k, v);
         }

@@ -20,9 +20,10 @@ pub struct Args {
     /// Design folder (manifest.json; board.json, if present, gives the board's clock).
     #[arg(long)]
     pub design: PathBuf,
-    /// Folder with the IDX files. Default: the embedded MNIST subset.
-    #[arg(long, default_value_os_t = super::data::default_data_dir())]
-    pub data: PathBuf,
+    /// Folder with the IDX files. Default: the data set the model was trained on (its file records
+    /// it), else the embedded MNIST subset.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
     /// Which split to stream.
     #[arg(long, value_enum, default_value = "test")]
     pub split: super::data::SplitArg,
@@ -50,8 +51,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let net = golden::io::load_quant(&args.model)
         .with_context(|| format!("loading the integer model {}", args.model.display()))?;
     check_model(&manifest, &net).with_context(|| format!("--model {}", args.model.display()))?;
-    let data = super::data::load_data(&args.data, args.split, Some(args.samples.max(1)))?;
-    super::data::check_fit(&data, manifest.sizes[0], &args.model, &args.data)?;
+    let data_dir = super::data::data_for(args.data.as_deref(), &args.model)?;
+    let data = super::data::load_data(&data_dir, args.split, Some(args.samples.max(1)))?;
+    super::data::check_fit(&data, manifest.sizes[0], &args.model, &data_dir)?;
     let n = data.len();
     let inputs: Vec<_> = (0..n)
         .map(|i| encode::encode_steps(data.image(i), net.n_in_steps))

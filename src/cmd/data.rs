@@ -6,9 +6,50 @@ use golden::idx::{self, Dataset, Split};
 use golden::io::Model;
 use std::path::{Path, PathBuf};
 
-/// The embedded default data set: 2,000 training and 500 test MNIST digits committed in the repository.
-pub fn default_data_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist-small"))
+/// The embedded default data set (2,000 training and 500 test MNIST digits, `data/mnist-small`),
+/// compiled into the binary so that a copied or installed `ttfs` keeps it.
+const EMBEDDED: [(&str, &[u8]); 4] = [
+    (
+        "train-images-idx3-ubyte.gz",
+        include_bytes!("../../data/mnist-small/train-images-idx3-ubyte.gz"),
+    ),
+    (
+        "train-labels-idx1-ubyte.gz",
+        include_bytes!("../../data/mnist-small/train-labels-idx1-ubyte.gz"),
+    ),
+    (
+        "t10k-images-idx3-ubyte.gz",
+        include_bytes!("../../data/mnist-small/t10k-images-idx3-ubyte.gz"),
+    ),
+    (
+        "t10k-labels-idx1-ubyte.gz",
+        include_bytes!("../../data/mnist-small/t10k-labels-idx1-ubyte.gz"),
+    ),
+];
+
+/// The folder holding the embedded data set: written once from the binary into the user's cache
+/// (`$XDG_CACHE_HOME` or `~/.cache`, else the temporary folder) as
+/// `ttfs/mnist-small-<version>`, and rewritten when a file is missing or of another size. Every
+/// reader of IDX folders can then read it like any other folder.
+pub fn default_data_dir() -> Result<PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = cache
+        .join("ttfs")
+        .join(concat!("mnist-small-", env!("CARGO_PKG_VERSION")));
+    for (name, bytes) in EMBEDDED {
+        let path = dir.join(name);
+        let same = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
+        if !same {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("creating {} for the embedded data", dir.display()))?;
+            golden::io::write_atomic(&path, bytes)?;
+        }
+    }
+    Ok(dir)
 }
 
 /// The data set a model file says it was trained on, located on this machine.
@@ -72,7 +113,7 @@ pub fn trained_on(model: &Path) -> Result<Option<TrainedOn>> {
     }
     // The embedded subset is found by its name wherever the file was trained.
     if kind == "mnist" && p.file_name().is_some_and(|n| n == "mnist-small") {
-        tried.push(default_data_dir());
+        tried.push(default_data_dir()?);
     }
     let found = tried.iter().find(|d| d.is_dir()).cloned();
     Ok(Some(TrainedOn {
@@ -126,7 +167,7 @@ pub fn choose_data(flag: Option<&Path>, model: &Path) -> Result<(PathBuf, Option
                 .join(", ")
         ),
         None => {
-            let d = default_data_dir();
+            let d = default_data_dir()?;
             let why = format!(
                 "{} (the embedded MNIST subset: {} records no training data; --data DIR to choose)",
                 d.display(),

@@ -142,7 +142,10 @@ pub fn run(args: &Args) -> Result<()> {
     let t0 = Instant::now();
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    let data = args.data.clone().unwrap_or_else(default_data_dir);
+    let data = match &args.data {
+        Some(d) => d.clone(),
+        None => default_data_dir()?,
+    };
 
     stage(1, "train");
     let float_model = match &args.model {
