@@ -413,6 +413,10 @@ fn main_job_from_outside_the_repository_with_a_copied_binary_runs_twice() {
         "{}",
         text(&o)
     );
+    let e: golden::eval::EvaluateReport =
+        serde_json::from_str(&std::fs::read_to_string(work.join("r/evaluate.json")).unwrap())
+            .unwrap();
+    assert_eq!(e.models.len(), 2);
     let o = run(&job, &[]);
     exits(&o, 0, &[]);
     said(&o, "reusing the finished training in r/train");
@@ -511,4 +515,38 @@ fn evaluate_refuses_quantization_flags_beside_an_integer_model() {
         "20",
     ]);
     exits(&o, 0, &[]);
+}
+
+#[test]
+fn evaluate_json_round_trips_and_matches_the_table() {
+    use golden::eval::{EvaluateReport, EVALUATE_SCHEMA};
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("e.json");
+    let m = committed_model();
+    let args = [
+        "evaluate",
+        "--model",
+        m.to_str().unwrap(),
+        "--limit",
+        "50",
+        "--json",
+    ];
+    let mut a = args.to_vec();
+    a.push(json.to_str().unwrap());
+    let o = ttfs(&a);
+    exits(&o, 0, &[]);
+    let text_json = std::fs::read_to_string(&json).unwrap();
+    let r: EvaluateReport = serde_json::from_str(&text_json).unwrap();
+    assert_eq!(r.schema, EVALUATE_SCHEMA);
+    assert_eq!(serde_json::to_string_pretty(&r).unwrap(), text_json);
+    let names: Vec<&str> = r.models.iter().map(|m| m.model.as_str()).collect();
+    assert_eq!(names, ["float", "integer"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    for m in &r.models {
+        assert_eq!(m.samples, 50);
+        let line = format!("{:<9} {:>8.2}%", m.model, 100.0 * m.accuracy);
+        assert!(stdout.contains(&line), "{line}\n{stdout}");
+        assert_eq!(m.firing_rates.len(), 2);
+    }
+    assert!(r.changed_predictions.is_some());
 }

@@ -82,3 +82,53 @@ pub fn changed_predictions(a: &EvalResult, b: &EvalResult) -> usize {
         .filter(|(x, y)| x != y)
         .count()
 }
+
+/// One model's line of an evaluation, as a machine-readable record (schema: `docs/json.md`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EvalSummary {
+    /// `float` or `integer`.
+    pub model: String,
+    pub samples: usize,
+    /// Fraction of samples classified correctly (0 to 1).
+    pub accuracy: f64,
+    pub silent_outputs: usize,
+    /// Firing rate of layers 1..=L (spikes / (neurons x samples)).
+    pub firing_rates: Vec<f64>,
+    pub mean_hidden_rate: f64,
+    pub sops_per_sample: f64,
+    pub stats: SpikeStats,
+}
+
+impl EvalSummary {
+    pub fn new(model: &str, r: &EvalResult) -> EvalSummary {
+        EvalSummary {
+            model: model.to_string(),
+            samples: r.predictions.len(),
+            accuracy: r.accuracy,
+            silent_outputs: r.silent_outputs,
+            firing_rates: (1..r.stats.sizes.len())
+                .map(|l| r.stats.firing_rate(l))
+                .collect(),
+            mean_hidden_rate: r.stats.mean_hidden_rate(),
+            sops_per_sample: r.stats.sops_per_sample(),
+            stats: r.stats.clone(),
+        }
+    }
+}
+
+/// What `ttfs evaluate --json` writes (schema `ttfs.evaluate/1`, `docs/json.md`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EvaluateReport {
+    /// Always [`EVALUATE_SCHEMA`].
+    pub schema: String,
+    pub model_file: String,
+    pub data: String,
+    pub split: String,
+    /// The float model's line (if the file is a float model), then the integer model's.
+    pub models: Vec<EvalSummary>,
+    /// Samples whose prediction changes under quantization (float files only).
+    pub changed_predictions: Option<usize>,
+}
+
+/// The `schema` value of [`EvaluateReport`].
+pub const EVALUATE_SCHEMA: &str = "ttfs.evaluate/1";

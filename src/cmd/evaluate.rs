@@ -4,7 +4,10 @@
 use super::data::{check_fit, load_data, load_model, SplitArg};
 use super::quantize::QuantArgs;
 use anyhow::{Context, Result};
-use golden::eval::{changed_predictions, eval_exact, eval_integer, EvalResult};
+use golden::eval::{
+    changed_predictions, eval_exact, eval_integer, EvalResult, EvalSummary, EvaluateReport,
+    EVALUATE_SCHEMA,
+};
 use golden::io::Model;
 use golden::quantize::quantize;
 use std::path::{Path, PathBuf};
@@ -25,6 +28,9 @@ pub struct Args {
     /// Evaluate only the first N samples.
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Also write the results as JSON to this file (schema `ttfs.evaluate/1`, docs/json.md).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
     #[command(flatten)]
     pub quant: QuantArgs,
 }
@@ -78,17 +84,24 @@ pub fn run(args: &Args) -> Result<()> {
         None => Integer::Quantize(&args.quant),
     };
     let data_dir = super::data::data_for(args.data.as_deref(), &args.model)?;
-    evaluate(&args.model, &integer, &data_dir, args.split, args.limit)
+    let report = evaluate(&args.model, &integer, &data_dir, args.split, args.limit)?;
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&report)?;
+        golden::io::write_atomic(path, text.as_bytes())?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
-/// Evaluates the model file `model` (float: beside its integer model; integer: alone) on the data.
+/// Evaluates the model file `model` (float: beside its integer model; integer: alone) on the data,
+/// prints the table and returns it as a record.
 pub fn evaluate(
     model_path: &Path,
     integer: &Integer,
     data_dir: &Path,
     split: SplitArg,
     limit: Option<usize>,
-) -> Result<()> {
+) -> Result<EvaluateReport> {
     let data = load_data(data_dir, split, limit)?;
     let model = load_model(model_path)?;
     println!(
@@ -97,11 +110,20 @@ pub fn evaluate(
         data_dir.display(),
         split
     );
+    let mut report = EvaluateReport {
+        schema: EVALUATE_SCHEMA.to_string(),
+        model_file: model_path.display().to_string(),
+        data: data_dir.display().to_string(),
+        split: format!("{split:?}").to_lowercase(),
+        models: Vec::new(),
+        changed_predictions: None,
+    };
     match model {
         Model::Quant(q) => {
             check_fit(&data, q.sizes()[0], model_path, data_dir)?;
             let r = eval_integer(&q, &data);
             print_table(&[("integer", &r)]);
+            report.models.push(EvalSummary::new("integer", &r));
         }
         Model::Float(f) => {
             check_fit(&data, f.sizes()[0], model_path, data_dir)?;
@@ -133,6 +155,9 @@ pub fn evaluate(
             let rq = eval_integer(&q, &data);
             print_table(&[("float", &rf), ("integer", &rq)]);
             let changed = changed_predictions(&rf, &rq);
+            report.models.push(EvalSummary::new("float", &rf));
+            report.models.push(EvalSummary::new("integer", &rq));
+            report.changed_predictions = Some(changed);
             println!(
                 "changed predictions under quantization: {changed} of {} ({:.2}%)",
                 data.len(),
@@ -140,5 +165,5 @@ pub fn evaluate(
             );
         }
     }
-    Ok(())
+    Ok(report)
 }

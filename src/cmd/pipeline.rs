@@ -162,7 +162,9 @@ pub fn run(args: &Args) -> Result<()> {
 
     stage(3, "evaluate float and integer models");
     let integer = evaluate::Integer::File(&int_model);
-    evaluate::evaluate(&float_model, &integer, &data, SplitArg::Test, None)?;
+    let evaluation = evaluate::evaluate(&float_model, &integer, &data, SplitArg::Test, None)?;
+    let json = serde_json::to_string_pretty(&evaluation)?;
+    golden::io::write_atomic(&args.out.join("evaluate.json"), json.as_bytes())?;
 
     stage(4, "generate Verilog");
     let design = args.out.join("design");
