@@ -228,7 +228,20 @@ fn cosim_writes_no_waveform_unless_asked_and_estimates_a_full_one() {
         !dir.join("hdl/cosim").exists(),
         "work files inside the design"
     );
-    assert!(dir.join("out/cosim/hdl/events.log").is_file());
+    let work: Vec<PathBuf> = std::fs::read_dir(dir.join("out/cosim"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(work.len(), 1, "{work:?}");
+    let work = &work[0];
+    assert!(work
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("hdl-"));
+    assert!(work.join("events.log").is_file());
 
     // Every signal of samples 0 to 1 (inclusive), announced with an estimate before it is written.
     let mut a = base.to_vec();
@@ -242,7 +255,7 @@ fn cosim_writes_no_waveform_unless_asked_and_estimates_a_full_one() {
         .and_then(|r| r.split(' ').next())
         .and_then(|x| x.parse().ok())
         .unwrap_or_else(|| panic!("no estimate in {e}"));
-    let vcd = dir.join("out/cosim/hdl/ttfs.vcd");
+    let vcd = work.join("ttfs.vcd");
     let real = std::fs::metadata(&vcd).unwrap().len() as f64 / 1e6;
     assert!(
         mb > real / 2.0 && mb < real * 2.0,

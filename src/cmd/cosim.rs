@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(long, hide = true)]
     pub no_trace: bool,
     /// Work folder for the stimulus, event log, waveform and tool logs (default:
-    /// out/cosim/<design folder name>, never inside the design folder).
+    /// out/cosim/<design folder name>-<hash of its path>, never inside the design folder).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Cycle limit per sample (default: 4x the worst-case bound of the manifest + 1000).
@@ -61,14 +61,22 @@ pub struct Args {
     pub max_lines: usize,
 }
 
-/// `out/cosim/<design folder name>`: the work folder when no `--out` is given (beside the other
-/// outputs under `out/`, not inside the design folder, which stays what `ttfs hdl` wrote).
+/// `out/cosim/<design folder name>-<8 hex digits of its absolute path>`: the work folder when no
+/// `--out` is given (beside the other outputs under `out/`, not inside the design folder, which
+/// stays what `ttfs hdl` wrote; two designs of the same folder name never share it).
 pub fn default_out(design: &std::path::Path) -> PathBuf {
-    let name = std::fs::canonicalize(design)
-        .ok()
-        .and_then(|d| d.file_name().map(|s| s.to_string_lossy().into_owned()))
+    use std::hash::{Hash, Hasher};
+    let abs = std::fs::canonicalize(design).unwrap_or_else(|_| design.to_path_buf());
+    let name = abs
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "design".into());
-    PathBuf::from("out").join("cosim").join(name)
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    abs.hash(&mut h);
+    let tag = h.finish() as u32;
+    PathBuf::from("out")
+        .join("cosim")
+        .join(format!("{name}-{tag:08x}"))
 }
 
 /// Accuracy, spikes, SOPs and cycles against the design's cycle models.
