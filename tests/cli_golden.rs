@@ -7,66 +7,21 @@ use golden::eval::{eval_exact, eval_integer};
 use golden::quantize::{quantize, QuantConfig};
 use golden::{exact, integer, FloatNetwork, TimeParams};
 use ndarray::Array2;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn model() -> PathBuf {
-    root().join("models/mnist-small-784-100-10/model.safetensors")
-}
+use testkit::cli::{committed_model, data_dir, path_str as s, stderr, stdout};
+use testkit::ttfs;
 
 fn data() -> golden::idx::Dataset {
-    golden::idx::load_split(&root().join("data/mnist-small"), golden::idx::Split::Test).unwrap()
-}
-
-fn ttfs(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ttfs"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the ttfs binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Runs a command that must fail; returns its stderr.
-fn fails(args: &[&str]) -> String {
-    let o = ttfs(args);
-    assert!(
-        !o.status.success(),
-        "expected failure: {args:?}\n{}",
-        stdout(&o)
-    );
-    let e = stderr(&o);
-    assert!(e.starts_with("error: "), "error message format: {e}");
-    assert!(
-        !e.contains("panicked"),
-        "a panic is not an error message: {e}"
-    );
-    e
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+    golden::idx::load_split(&data_dir(), golden::idx::Split::Test).unwrap()
 }
 
 #[test]
 fn quantize_writes_the_model_golden_computes() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("q.safetensors");
-    let o = ttfs(&[
+    let o = ttfs!().run(&[
         "quantize",
         "--model",
-        s(&model()),
+        s(&committed_model()),
         "--out",
         s(&out),
         "--bits",
@@ -75,7 +30,7 @@ fn quantize_writes_the_model_golden_computes() {
         "96",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let expected = quant(&golden::io::load_float(&model()).unwrap(), 6, 96);
+    let expected = quant(&golden::io::load_float(&committed_model()).unwrap(), 6, 96);
     assert_eq!(golden::io::load_quant(&out).unwrap(), expected);
     // The summary names every layer's derived widths.
     let w = expected.widths();
@@ -89,10 +44,10 @@ fn quantize_writes_the_model_golden_computes() {
     let toml = tmp.path().join("q.toml");
     std::fs::write(&toml, "weight_bits = 6\nn_steps = 96\n").unwrap();
     let out2 = tmp.path().join("q2.safetensors");
-    let o = ttfs(&[
+    let o = ttfs!().run(&[
         "quantize",
         "--model",
-        s(&model()),
+        s(&committed_model()),
         "--out",
         s(&out2),
         "--quant-config",
@@ -114,14 +69,14 @@ fn quant(f: &golden::FloatNetwork, weight_bits: u32, n_steps: u32) -> golden::Qu
 
 #[test]
 fn evaluate_reports_golden_accuracy_side_by_side() {
-    let f = golden::io::load_float(&model()).unwrap();
+    let f = golden::io::load_float(&committed_model()).unwrap();
     let d = data().take(200);
     let q = quant(&f, 8, 64);
     let (rf, rq) = (eval_exact(&f, &d), eval_integer(&q, &d));
-    let o = ttfs(&[
+    let o = ttfs!().run(&[
         "evaluate",
         "--model",
-        s(&model()),
+        s(&committed_model()),
         "--limit",
         "200",
         "--bits",
@@ -177,10 +132,16 @@ fn parse_csv(text: &str) -> (String, Vec<(usize, usize, usize, String)>) {
 
 #[test]
 fn dump_spikes_lists_every_spike_of_the_chosen_samples() {
-    let f = golden::io::load_float(&model()).unwrap();
+    let f = golden::io::load_float(&committed_model()).unwrap();
     let d = data();
     // Exact model: times.
-    let o = ttfs(&["dump-spikes", "--model", s(&model()), "--samples", "2,7-8"]);
+    let o = ttfs!().run(&[
+        "dump-spikes",
+        "--model",
+        s(&committed_model()),
+        "--samples",
+        "2,7-8",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let (header, rows) = parse_csv(&stdout(&o));
     assert_eq!(header, "sample,layer,neuron,time");
@@ -197,10 +158,10 @@ fn dump_spikes_lists_every_spike_of_the_chosen_samples() {
     // Integer model (quantized on the fly), with the input layer, into a file.
     let tmp = tempfile::tempdir().unwrap();
     let csv = tmp.path().join("s.csv");
-    let o = ttfs(&[
+    let o = ttfs!().run(&[
         "dump-spikes",
         "--model",
-        s(&model()),
+        s(&committed_model()),
         "--integer",
         "--bits",
         "8",
@@ -233,10 +194,15 @@ fn dump_spikes_lists_every_spike_of_the_chosen_samples() {
 fn bad_input_is_a_clear_error_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("q.safetensors");
-    let m = model();
+    let m = committed_model();
+    // `ttfs quantize --model M --out OUT EXTRA...` must fail; its message.
+    let quantize_fails = |extra: &[&str]| {
+        let args = [&["quantize", "--model", s(&m), "--out", s(&out)][..], extra].concat();
+        ttfs!().fails(&args)
+    };
 
     // Missing model file.
-    let e = fails(&[
+    let e = ttfs!().fails(&[
         "quantize",
         "--model",
         "no/such.safetensors",
@@ -251,7 +217,7 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     bytes[8 + header_len..12 + header_len].copy_from_slice(&f32::NAN.to_le_bytes());
     let nan = tmp.path().join("nan.safetensors");
     std::fs::write(&nan, &bytes).unwrap();
-    let e = fails(&["quantize", "--model", s(&nan), "--out", s(&out)]);
+    let e = ttfs!().fails(&["quantize", "--model", s(&nan), "--out", s(&out)]);
     assert!(
         e.contains("nan.safetensors") && e.contains("non-finite"),
         "{e}"
@@ -260,51 +226,28 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     // Not a model at all.
     let junk = tmp.path().join("junk.safetensors");
     std::fs::write(&junk, b"hello").unwrap();
-    let e = fails(&["evaluate", "--model", s(&junk)]);
+    let e = ttfs!().fails(&["evaluate", "--model", s(&junk)]);
     assert!(e.contains("junk.safetensors"), "{e}");
 
     // Widths that overflow the supported range.
-    let e = fails(&[
-        "quantize",
-        "--model",
-        s(&m),
-        "--out",
-        s(&out),
-        "--bits",
-        "40",
-    ]);
+    let e = quantize_fails(&["--bits", "40"]);
     assert!(e.contains("weight_bits"), "{e}");
-    let e = fails(&[
-        "quantize",
-        "--model",
-        s(&m),
-        "--out",
-        s(&out),
-        "--steps",
-        "0",
-    ]);
+    let e = quantize_fails(&["--steps", "0"]);
     assert!(e.contains("n_steps"), "{e}");
 
     // A bad TOML settings file names the file and the line.
     let toml = tmp.path().join("bad.toml");
     std::fs::write(&toml, "weight_bits = 8\nn_stepz = 3\n").unwrap();
-    let e = fails(&[
-        "quantize",
-        "--model",
-        s(&m),
-        "--out",
-        s(&out),
-        "--quant-config",
-        s(&toml),
-    ]);
+    let e = quantize_fails(&["--quant-config", s(&toml)]);
     assert!(e.contains("bad.toml") && e.contains("n_stepz"), "{e}");
 
     // Quantizing an integer model again.
     let q = tmp.path().join("already.safetensors");
-    assert!(ttfs(&["quantize", "--model", s(&m), "--out", s(&q)])
+    assert!(ttfs!()
+        .run(&["quantize", "--model", s(&m), "--out", s(&q)])
         .status
         .success());
-    let e = fails(&["quantize", "--model", s(&q), "--out", s(&out)]);
+    let e = ttfs!().fails(&["quantize", "--model", s(&q), "--out", s(&out)]);
     assert!(e.contains("already an integer model"), "{e}");
 
     // A network whose input size does not fit the data.
@@ -315,16 +258,16 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     .unwrap();
     let small_path = tmp.path().join("small.safetensors");
     golden::io::save_float(&small_path, &small).unwrap();
-    let e = fails(&["evaluate", "--model", s(&small_path)]);
+    let e = ttfs!().fails(&["evaluate", "--model", s(&small_path)]);
     assert!(
         e.contains("expects 10 inputs") && e.contains("784 pixels"),
         "{e}"
     );
-    let e = fails(&["dump-spikes", "--model", s(&small_path)]);
+    let e = ttfs!().fails(&["dump-spikes", "--model", s(&small_path)]);
     assert!(e.contains("expects 10 inputs"), "{e}");
 
     // Missing data folder: names the file and how to get the data.
-    let e = fails(&[
+    let e = ttfs!().fails(&[
         "evaluate",
         "--model",
         s(&m),
@@ -337,7 +280,7 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     );
 
     // Sample selections out of range.
-    let e = fails(&["dump-spikes", "--model", s(&m), "--samples", "499-500"]);
+    let e = ttfs!().fails(&["dump-spikes", "--model", s(&m), "--samples", "499-500"]);
     assert!(
         e.contains("out of range") && e.contains("500 samples"),
         "{e}"
@@ -370,9 +313,15 @@ fn a_closed_pipe_ends_dump_spikes_quietly() {
     use std::io::{BufRead, BufReader};
     use std::os::unix::process::ExitStatusExt;
     use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ttfs"))
-        .args(["dump-spikes", "--model", s(&model()), "--samples", "0-199"])
-        .current_dir(root())
+    let mut child = ttfs!()
+        .command()
+        .args([
+            "dump-spikes",
+            "--model",
+            s(&committed_model()),
+            "--samples",
+            "0-199",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

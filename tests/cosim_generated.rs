@@ -5,52 +5,29 @@
 //! so the random networks of one test are drawn until their Verilog text equals the first one's:
 //! one Verilator build per design shape (each build takes tens of seconds).
 
-#[path = "../sim/tests/common/mod.rs"]
-mod common;
-
-use common::Rng;
 use golden::compare::{compare, ObservedInference};
-use golden::integer::{IntInference, IntegerRunner};
-use golden::{QuantLayer, QuantNetwork, TimeParams};
+use golden::integer::IntInference;
+use golden::QuantNetwork;
 use hdl::HdlConfig;
-use ndarray::Array2;
 use sim::{RunConfig, Simulator};
 use std::path::Path;
+use testkit::inputs::with_edge_cases;
+use testkit::nets::{IntNet, Thresholds};
+use testkit::{golden_runs, load_generated, Rng};
 
 /// A design shape: everything that goes into the Verilog text except the weights.
 struct Shape {
-    sizes: Vec<usize>,
-    weight_bits: u32,
-    thresholds: Vec<i64>,
-    n_steps: u32,
-    n_in_steps: u32,
+    net: IntNet,
     hdl: HdlConfig,
 }
 
 impl Shape {
-    /// One random network: weights uniform in the signed range with a positive bias.
-    fn random_net(&self, rng: &mut Rng) -> QuantNetwork {
-        let max = (1i64 << (self.weight_bits - 1)) - 1;
-        let sizes = &self.sizes;
-        let layers = (1..sizes.len())
-            .map(|l| QuantLayer {
-                weights: Array2::from_shape_simple_fn((sizes[l], sizes[l - 1]), || {
-                    rng.range(-max * 2 / 3, max) as i32
-                }),
-                threshold_q: self.thresholds[l - 1],
-                scale: 1.0,
-                weight_bits: self.weight_bits,
-            })
-            .collect();
-        QuantNetwork::new(self.n_steps, self.n_in_steps, TimeParams::default(), layers).unwrap()
-    }
-
     /// `count` random networks whose generated Verilog is identical (only the weight files differ).
     fn same_text_networks(&self, count: usize, seed: u64) -> Vec<(QuantNetwork, hdl::Design)> {
         let mut rng = Rng::new(seed);
         let mut out: Vec<(QuantNetwork, hdl::Design)> = Vec::new();
         for _ in 0..2000 {
-            let net = self.random_net(&mut rng);
+            let net = self.net.draw(&mut rng);
             let design = hdl::generate(&net, &self.hdl).unwrap();
             if out.first().is_none_or(|(_, d)| d.verilog == design.verilog) {
                 out.push((net, design));
@@ -65,33 +42,9 @@ impl Shape {
 
 fn two_layer() -> Shape {
     Shape {
-        sizes: vec![12, 10, 4],
-        weight_bits: 8,
-        thresholds: vec![400, 300],
-        n_steps: 16,
-        n_in_steps: 6,
+        net: IntNet::biased(&[12, 10, 4], 8, Thresholds::Fixed(vec![400, 300])).steps(16, 6),
         hdl: HdlConfig::default(),
     }
-}
-
-fn write_design(design: &hdl::Design, dir: &Path) -> sim::Design {
-    hdl::write_design(design, dir).unwrap();
-    sim::Design::load(dir).unwrap()
-}
-
-/// Random inputs plus the edge cases: no events, all inputs at step 0, all at the last input step.
-fn inputs(n0: usize, n_in: u32, count: usize, rng: &mut Rng) -> Vec<Vec<Option<u32>>> {
-    let mut v: Vec<Vec<Option<u32>>> = (0..count)
-        .map(|_| {
-            (0..n0)
-                .map(|_| (rng.range(0, 3) != 0).then(|| rng.range(0, n_in as i64) as u32))
-                .collect()
-        })
-        .collect();
-    v.push(vec![None; n0]);
-    v.push(vec![Some(0); n0]);
-    v.push(vec![Some(n_in); n0]);
-    v
 }
 
 #[derive(Default, Debug)]
@@ -139,30 +92,40 @@ fn check_cycles(
     }
 }
 
+/// Network `k` in Verilator (VCD if `trace`) on samples `x` under `tmp`: the loaded design, golden's
+/// inferences and the run, checked spike for spike and cycle for cycle.
+fn run_checked(
+    tmp: &Path,
+    k: usize,
+    net: &QuantNetwork,
+    design: &hdl::Design,
+    x: &[Vec<Option<u32>>],
+    trace: bool,
+) -> (sim::Design, Vec<IntInference>, sim::SimRun) {
+    let d = load_generated(design, &tmp.join(format!("d{k}")));
+    let golden = golden_runs(net, x);
+    let mut cfg = RunConfig::new(Simulator::Verilator, &tmp.join(format!("r{k}")));
+    cfg.trace = trace;
+    let run = sim::run(&d, x, &cfg).unwrap();
+    let what = format!("network {k}");
+    check(&golden, &run.observed, &what);
+    check_cycles(&design.manifest, &golden, &run.observed, &what);
+    (d, golden, run)
+}
+
 #[test]
 fn random_two_layer_networks_match_golden_in_verilator() {
     let tmp = tempfile::tempdir().unwrap();
     let shape = two_layer();
-    let (sizes, n_steps, n_in) = (&shape.sizes, shape.n_steps, shape.n_in_steps);
+    let (sizes, n_steps, n_in) = (&shape.net.sizes, shape.net.n_steps, shape.net.n_in_steps);
     let nets = shape.same_text_networks(16, 1);
     let mut rng = Rng::new(99);
     let mut cov = Coverage::default();
     for (k, (net, design)) in nets.iter().enumerate() {
-        let d = write_design(design, &tmp.path().join(format!("d{k}")));
-        let x = inputs(sizes[0], n_in, 14, &mut rng);
-        let runner = IntegerRunner::new(net);
-        let golden: Vec<_> = x.iter().map(|s| runner.run(s)).collect();
+        let x = with_edge_cases(&mut rng, sizes[0], n_in, 14);
+        // Both read-back paths: VCD on even networks, event log only on odd ones.
+        let (_, golden, run) = run_checked(tmp.path(), k, net, design, &x, k % 2 == 0);
         cov.add(net, &golden);
-        let mut cfg = RunConfig::new(Simulator::Verilator, &tmp.path().join(format!("r{k}")));
-        cfg.trace = k % 2 == 0; // both read-back paths
-        let run = sim::run(&d, &x, &cfg).unwrap();
-        check(&golden, &run.observed, &format!("network {k}"));
-        check_cycles(
-            &design.manifest,
-            &golden,
-            &run.observed,
-            &format!("network {k}"),
-        );
         if k == 0 {
             // The VCD and the event log of the same run agree.
             let log = sim::events::read_event_log(&run.event_log, sizes, n_steps, n_in).unwrap();
@@ -183,33 +146,17 @@ fn random_two_layer_networks_match_golden_in_verilator() {
 fn random_three_layer_networks_with_time_multiplexed_lanes_match_golden() {
     let tmp = tempfile::tempdir().unwrap();
     let shape = Shape {
-        sizes: vec![9, 20, 7, 3],
-        weight_bits: 6,
-        thresholds: vec![60, 50, 40],
-        n_steps: 12,
-        n_in_steps: 4,
+        net: IntNet::biased(&[9, 20, 7, 3], 6, Thresholds::Fixed(vec![60, 50, 40])).steps(12, 4),
         hdl: HdlConfig { lanes: vec![4] }, // 5, 2 and 1 groups
     };
-    let (sizes, n_in) = (&shape.sizes, shape.n_in_steps);
+    let (sizes, n_in) = (&shape.net.sizes, shape.net.n_in_steps);
     let nets = shape.same_text_networks(10, 2);
     let mut rng = Rng::new(7);
     let mut cov = Coverage::default();
     for (k, (net, design)) in nets.iter().enumerate() {
-        let d = write_design(design, &tmp.path().join(format!("d{k}")));
-        let x = inputs(sizes[0], n_in, 12, &mut rng);
-        let runner = IntegerRunner::new(net);
-        let golden: Vec<_> = x.iter().map(|s| runner.run(s)).collect();
+        let x = with_edge_cases(&mut rng, sizes[0], n_in, 12);
+        let (d, golden, run) = run_checked(tmp.path(), k, net, design, &x, k == 0);
         cov.add(net, &golden);
-        let mut rc = RunConfig::new(Simulator::Verilator, &tmp.path().join(format!("r{k}")));
-        rc.trace = k == 0;
-        let run = sim::run(&d, &x, &rc).unwrap();
-        check(&golden, &run.observed, &format!("network {k}"));
-        check_cycles(
-            &design.manifest,
-            &golden,
-            &run.observed,
-            &format!("network {k}"),
-        );
         if k == 0 {
             // Icarus Verilog on the same RTL and samples: same observations, cycle for cycle.
             let icarus = sim::run(
@@ -229,13 +176,12 @@ fn random_three_layer_networks_with_time_multiplexed_lanes_match_golden() {
 fn a_corrupted_spike_is_reported_with_its_sample_layer_and_neuron() {
     let tmp = tempfile::tempdir().unwrap();
     let shape = two_layer();
-    let (sizes, n_in) = (&shape.sizes, shape.n_in_steps);
+    let (sizes, n_in) = (&shape.net.sizes, shape.net.n_in_steps);
     let nets = shape.same_text_networks(1, 1);
     let (net, design) = &nets[0];
-    let d = write_design(design, &tmp.path().join("d"));
-    let x = inputs(sizes[0], n_in, 5, &mut Rng::new(3));
-    let runner = IntegerRunner::new(net);
-    let golden: Vec<_> = x.iter().map(|s| runner.run(s)).collect();
+    let d = load_generated(design, &tmp.path().join("d"));
+    let x = with_edge_cases(&mut Rng::new(3), sizes[0], n_in, 5);
+    let golden = golden_runs(net, &x);
     let mut cfg = RunConfig::new(Simulator::Verilator, &tmp.path().join("r"));
     cfg.trace = false;
     let mut observed = sim::run(&d, &x, &cfg).unwrap().observed;

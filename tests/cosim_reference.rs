@@ -1,15 +1,14 @@
-//! `ttfs cosim` end to end on sim's behavioural reference model (sim/tests/fixtures/ref_6_4_3), so
+//! `ttfs cosim` end to end on sim's behavioural reference model (testkit/fixtures/ref_6_4_3), so
 //! the command is tested independently of the generator: a clean run exits 0 and reports zero
 //! mismatches; a design whose weights differ from the model exits non-zero naming sample, layer and
 //! neuron.
 
-#[path = "../sim/tests/common/mod.rs"]
-mod common;
-
-use common::*;
 use golden::idx::{write_split, Dataset, Split};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use testkit::cli::{stderr, stdout};
+use testkit::reference::{random_net, reference_design};
+use testkit::{ttfs, Rng};
 
 /// A 2x3-pixel data set whose pixels encode to random steps (and some black pixels).
 fn dataset(dir: &Path, n: usize) {
@@ -26,44 +25,57 @@ fn dataset(dir: &Path, n: usize) {
     write_split(dir, Split::Test, &data, true).unwrap();
 }
 
-fn cosim(design: &Path, model: &Path, data: &Path, extra: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ttfs"))
-        .arg("cosim")
-        .arg("--design")
-        .arg(design)
-        .arg("--model")
-        .arg(model)
-        .arg("--data")
-        .arg(data)
-        .args(extra)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+/// The files of one `ttfs cosim` run under a temporary folder: the reference design with the
+/// weights of `random_net(design_seed)`, the model `random_net(model_seed)`, `n` samples.
+struct Setup {
+    tmp: tempfile::TempDir,
+    design: PathBuf,
+    model: PathBuf,
+    data: PathBuf,
+}
+
+impl Setup {
+    fn new(design_seed: u64, model_seed: u64, n: usize) -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let design = tmp.path().join("design");
+        reference_design(&random_net(design_seed), &design);
+        let model = tmp.path().join("q.safetensors");
+        golden::io::save_quant(&model, &random_net(model_seed)).unwrap();
+        let data = tmp.path().join("data");
+        dataset(&data, n);
+        Setup {
+            tmp,
+            design,
+            model,
+            data,
+        }
+    }
+
+    /// `ttfs cosim --design D --model M --data X`, to be completed by the caller.
+    fn command(&self) -> Command {
+        let mut c = ttfs!().command();
+        c.arg("cosim")
+            .arg("--design")
+            .arg(&self.design)
+            .arg("--model")
+            .arg(&self.model)
+            .arg("--data")
+            .arg(&self.data);
+        c
+    }
+
+    /// Runs `ttfs cosim ... EXTRA`: success and stdout + stderr.
+    fn cosim(&self, extra: &[&str]) -> (bool, String) {
+        let out = self.command().args(extra).output().unwrap();
+        (out.status.success(), stdout(&out) + &stderr(&out))
+    }
 }
 
 #[test]
 fn cosim_command_passes_on_a_matching_design_and_names_differences_otherwise() {
-    let tmp = tempfile::tempdir().unwrap();
-    let net = random_net(11);
-    let design = tmp.path().join("design");
-    reference_design(&net, &design);
-    let model = tmp.path().join("q.safetensors");
-    golden::io::save_quant(&model, &net).unwrap();
-    let data = tmp.path().join("data");
-    dataset(&data, 30);
-
-    let vcd = tmp.path().join("wave/run.vcd");
-    let (ok, text) = cosim(
-        &design,
-        &model,
-        &data,
-        &["--samples", "25", "--vcd", vcd.to_str().unwrap()],
-    );
+    let run = Setup::new(11, 11, 30);
+    let vcd = run.tmp.path().join("wave/run.vcd");
+    let (ok, text) = run.cosim(&["--samples", "25", "--vcd", vcd.to_str().unwrap()]);
     assert!(ok, "{text}");
     assert!(
         text.contains("compared 25 samples: 0 with differences"),
@@ -73,12 +85,13 @@ fn cosim_command_passes_on_a_matching_design_and_names_differences_otherwise() {
     assert!(text.contains("lower bound"), "{text}");
     assert!(vcd.is_file(), "the waveform is left on disk");
 
-    let (ok, text) = cosim(&design, &model, &data, &["--samples", "25", "--no-trace"]);
+    let (ok, text) = run.cosim(&["--samples", "25", "--no-trace"]);
     assert!(ok, "{text}");
     assert!(text.contains("event log, no VCD"), "{text}");
 
     // Flip the sign of every layer-1 weight in the design only: golden and RTL now disagree.
-    let hex = std::fs::read_to_string(design.join("l1_weights.hex")).unwrap();
+    let hex_file = run.design.join("l1_weights.hex");
+    let hex = std::fs::read_to_string(&hex_file).unwrap();
     let flipped: String = hex
         .lines()
         .map(|l| {
@@ -89,8 +102,8 @@ fn cosim_command_passes_on_a_matching_design_and_names_differences_otherwise() {
             )
         })
         .collect();
-    std::fs::write(design.join("l1_weights.hex"), flipped).unwrap();
-    let (ok, text) = cosim(&design, &model, &data, &["--samples", "25", "--no-trace"]);
+    std::fs::write(&hex_file, flipped).unwrap();
+    let (ok, text) = run.cosim(&["--samples", "25", "--no-trace"]);
     assert!(!ok, "{text}");
     assert!(
         text.contains("samples differ between golden and the RTL"),
@@ -105,14 +118,8 @@ fn cosim_command_passes_on_a_matching_design_and_names_differences_otherwise() {
 
 #[test]
 fn cosim_command_rejects_a_model_that_does_not_match_the_design() {
-    let tmp = tempfile::tempdir().unwrap();
-    let design = tmp.path().join("design");
-    reference_design(&random_net(1), &design);
-    let model = tmp.path().join("q.safetensors");
-    golden::io::save_quant(&model, &random_net(2)).unwrap(); // other thresholds
-    let data = tmp.path().join("data");
-    dataset(&data, 3);
-    let (ok, text) = cosim(&design, &model, &data, &["--no-trace"]);
+    let run = Setup::new(1, 2, 3); // other thresholds
+    let (ok, text) = run.cosim(&["--no-trace"]);
     assert!(!ok);
     assert!(
         text.contains("does not match the design: layer1.threshold_q: model"),
@@ -122,25 +129,14 @@ fn cosim_command_rejects_a_model_that_does_not_match_the_design() {
 
 #[test]
 fn a_missing_simulator_is_named_with_its_install_command() {
-    let tmp = tempfile::tempdir().unwrap();
-    let net = random_net(4);
-    let design = tmp.path().join("design");
-    reference_design(&net, &design);
-    let model = tmp.path().join("q.safetensors");
-    golden::io::save_quant(&model, &net).unwrap();
-    let data = tmp.path().join("data");
-    dataset(&data, 2);
+    let run = Setup::new(4, 4, 2);
     for (sim, var, hint) in [
         ("verilator", "VERILATOR", "apt-get install verilator"),
         ("iverilog", "IVERILOG", "apt-get install iverilog"),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_ttfs"))
-            .args(["cosim", "--no-trace", "--simulator", sim, "--design"])
-            .arg(&design)
-            .arg("--model")
-            .arg(&model)
-            .arg("--data")
-            .arg(&data)
+        let out = run
+            .command()
+            .args(["--no-trace", "--simulator", sim])
             .env(var, "/nonexistent/bin/tool")
             .output()
             .unwrap();

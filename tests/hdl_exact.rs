@@ -7,10 +7,11 @@
 //! iverilog is found through `IVERILOG` / `VVP` overrides, else PATH; missing, the test fails with the
 //! install command.
 
-use golden::quantize::{quantize, QuantConfig};
-use golden::{integer, FloatNetwork, QuantLayer, QuantNetwork, TimeParams};
+use golden::{integer, QuantLayer, QuantNetwork, TimeParams};
 use ndarray::array;
 use sim::{RunConfig, Simulator};
+use testkit::fixtures::tiny_net;
+use testkit::nets::{quantized_init, FIRING};
 
 /// What the RTL showed for one sample.
 #[derive(Debug, Default)]
@@ -26,9 +27,7 @@ struct Observed {
 /// and an output stream that differs from the monitor's output-layer spikes.
 fn simulate(design: &hdl::Design, samples: &[Vec<Option<u32>>]) -> Vec<Observed> {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().join("design");
-    hdl::write_design(design, &d).unwrap();
-    let loaded = sim::Design::load(&d).unwrap();
+    let loaded = testkit::load_generated(design, &dir.path().join("design"));
     let mut cfg = RunConfig::new(Simulator::Icarus, &dir.path().join("run"));
     cfg.trace_depth = Some(1);
     let run = sim::run(&loaded, samples, &cfg).unwrap_or_else(|e| panic!("{e}"));
@@ -107,17 +106,6 @@ fn check(net: &QuantNetwork, cfg: &hdl::HdlConfig, samples: &[Vec<Option<u32>>])
     obs
 }
 
-fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork {
-    let mu = vec![3.0; sizes.len() - 1];
-    let f = FloatNetwork::random_init(sizes, TimeParams::default(), &mu, 2.0, seed).unwrap();
-    let cfg = QuantConfig {
-        weight_bits: bits,
-        n_steps: steps,
-        clip_percentile: None,
-    };
-    quantize(&f, &cfg).unwrap()
-}
-
 /// Pixels from a small LCG: about 40 % black (no spike), the rest spread over all levels.
 fn samples(n_in: usize, count: usize, n_in_steps: u32, seed: u64) -> Vec<Vec<Option<u32>>> {
     let mut x = seed
@@ -150,19 +138,7 @@ fn tiny_network_matches_paper_arithmetic() {
     // Layer 1 neuron 1, w = [-1, 4, 2], theta 10: V = -1, 2, 5, 10 -> fires at step 4.
     // Layer 2 neuron 0, w = [5, -3], theta 7: V[5..8] = -3, -6, -4, -2 -> silent.
     // Layer 2 neuron 1, w = [2, 2], theta 7: V[5..7] = 2, 4, 8 -> fires at step 7; class 1.
-    let l1 = QuantLayer {
-        weights: array![[3, -2, 1], [-1, 4, 2]],
-        threshold_q: 10,
-        scale: 1.0,
-        weight_bits: 4,
-    };
-    let l2 = QuantLayer {
-        weights: array![[5, -3], [2, 2]],
-        threshold_q: 7,
-        scale: 1.0,
-        weight_bits: 4,
-    };
-    let net = QuantNetwork::new(8, 3, TimeParams::default(), vec![l1, l2]).unwrap();
+    let net = tiny_net();
     let input = vec![Some(0), Some(1), Some(3)];
     let g = integer::forward(&net, &input);
     assert_eq!(g.spikes.layers[1], vec![Some(6), Some(4)]);
@@ -201,58 +177,19 @@ fn random_networks_match_golden() {
         bits: u32,
         steps: u32,
     }
+    #[rustfmt::skip]
     let cases = [
-        Case {
-            sizes: &[12, 7, 3],
-            lanes: &[4],
-            bits: 6,
-            steps: 16,
-        },
-        Case {
-            sizes: &[20, 9, 5],
-            lanes: &[9, 5],
-            bits: 8,
-            steps: 32,
-        },
-        Case {
-            sizes: &[10, 3],
-            lanes: &[1],
-            bits: 2,
-            steps: 8,
-        },
-        Case {
-            sizes: &[20, 40, 5],
-            lanes: &[35, 2],
-            bits: 4,
-            steps: 24,
-        },
-        Case {
-            sizes: &[30, 40, 33, 4],
-            lanes: &[17, 40, 1],
-            bits: 8,
-            steps: 40,
-        },
-        Case {
-            sizes: &[6, 4],
-            lanes: &[2],
-            bits: 3,
-            steps: 1,
-        },
-        Case {
-            sizes: &[3, 1],
-            lanes: &[1],
-            bits: 2,
-            steps: 2,
-        },
-        Case {
-            sizes: &[25, 18, 6],
-            lanes: &[5, 2],
-            bits: 12,
-            steps: 20,
-        },
+        Case { sizes: &[12, 7, 3], lanes: &[4], bits: 6, steps: 16 },
+        Case { sizes: &[20, 9, 5], lanes: &[9, 5], bits: 8, steps: 32 },
+        Case { sizes: &[10, 3], lanes: &[1], bits: 2, steps: 8 },
+        Case { sizes: &[20, 40, 5], lanes: &[35, 2], bits: 4, steps: 24 },
+        Case { sizes: &[30, 40, 33, 4], lanes: &[17, 40, 1], bits: 8, steps: 40 },
+        Case { sizes: &[6, 4], lanes: &[2], bits: 3, steps: 1 },
+        Case { sizes: &[3, 1], lanes: &[1], bits: 2, steps: 2 },
+        Case { sizes: &[25, 18, 6], lanes: &[5, 2], bits: 12, steps: 20 },
     ];
     for (i, c) in cases.iter().enumerate() {
-        let net = random_net(c.sizes, c.bits, c.steps, 200 + i as u64);
+        let net = quantized_init(c.sizes, c.bits, c.steps, FIRING, 200 + i as u64);
         let input = samples(c.sizes[0], 6, net.n_in_steps, i as u64);
         check(
             &net,
@@ -266,7 +203,7 @@ fn random_networks_match_golden() {
 
 #[test]
 fn reference_size_784_400_10_at_default_lanes_matches_golden() {
-    let net = random_net(&[784, 400, 10], 8, 128, 7);
+    let net = quantized_init(&[784, 400, 10], 8, 128, FIRING, 7);
     let input = samples(784, 2, net.n_in_steps, 99);
     let obs = check(&net, &hdl::HdlConfig::default(), &input);
     assert!(

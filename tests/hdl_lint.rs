@@ -13,30 +13,18 @@
 //! which keeps it out of the UNUSED check.
 
 use golden::quantize::{quantize, QuantConfig};
-use golden::{FloatNetwork, QuantLayer, QuantNetwork, TimeParams};
-use ndarray::array;
+use golden::{FloatNetwork, TimeParams};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use testkit::cli::{path_str as s, stdout, text};
+use testkit::fixtures::tiny_net;
+use testkit::nets::{quantized_init, BALANCED};
+use testkit::snapshot;
 
 /// The tool found by `toolchain` (environment override, then PATH, version checked); missing, the
 /// test fails with its install command.
 fn tool(tool: &toolchain::ToolSpec) -> PathBuf {
     toolchain::find(tool).unwrap_or_else(|e| panic!("{e}")).path
-}
-
-fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork {
-    // mean 0: about half of the weights are negative (activity does not matter for lint)
-    let mu = vec![0.0; sizes.len() - 1];
-    let f = FloatNetwork::random_init(sizes, TimeParams::default(), &mu, 2.0, seed).unwrap();
-    quantize(
-        &f,
-        &QuantConfig {
-            weight_bits: bits,
-            n_steps: steps,
-            clip_percentile: None,
-        },
-    )
-    .unwrap()
 }
 
 fn write_design(design: &hdl::Design, dir: &Path) {
@@ -167,7 +155,7 @@ const CASES: &[Case] = &[
 fn generated_verilog_lints_and_synthesizes_without_latches() {
     let mut with_negative_weights = 0;
     for (i, c) in CASES.iter().enumerate() {
-        let net = random_net(c.sizes, c.bits, c.steps, 100 + i as u64);
+        let net = quantized_init(c.sizes, c.bits, c.steps, BALANCED, 100 + i as u64);
         if net
             .layers()
             .iter()
@@ -195,56 +183,14 @@ fn generated_verilog_lints_and_synthesizes_without_latches() {
     );
 }
 
-/// One neuron layer you can check on paper: 3 inputs -> 2 hidden -> 2 outputs, 4-bit weights, 8 steps.
-fn tiny_net() -> QuantNetwork {
-    let l1 = QuantLayer {
-        weights: array![[3, -2, 1], [-1, 4, 2]],
-        threshold_q: 10,
-        scale: 1.0,
-        weight_bits: 4,
-    };
-    let l2 = QuantLayer {
-        weights: array![[5, -3], [2, 2]],
-        threshold_q: 7,
-        scale: 1.0,
-        weight_bits: 4,
-    };
-    QuantNetwork::new(8, 3, TimeParams::default(), vec![l1, l2]).unwrap()
-}
-
-fn snapshot(name: &str, got: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, got).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (create it with UPDATE_SNAPSHOTS=1 cargo test --test hdl_lint)",
-            path.display()
-        )
-    });
-    if want != got {
-        let line = want
-            .lines()
-            .zip(got.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(want.lines().count().min(got.lines().count()));
-        panic!(
-            "{} differs from the generated text at line {} (re-bless with UPDATE_SNAPSHOTS=1 if intended)",
-            path.display(),
-            line + 1
-        );
-    }
+fn snapshots() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")
 }
 
 #[test]
 fn tiny_network_snapshot() {
     let design = hdl::generate(&tiny_net(), &hdl::HdlConfig { lanes: vec![1, 2] }).unwrap();
-    snapshot("hdl_tiny_ttfs_top.v", &design.verilog);
+    snapshot(&snapshots(), "hdl_tiny_ttfs_top.v", &design.verilog);
     // Layer 1, lane 0 = neuron 0 (group 0), lane 0 = neuron 1 in group 1: words g * 3 + j.
     // 4-bit two's complement: 3 -> 3, -2 -> e, 1 -> 1, -1 -> f, 4 -> 4, 2 -> 2.
     assert_eq!(
@@ -256,7 +202,11 @@ fn tiny_network_snapshot() {
         design.memories[1],
         ("l2_weights.hex".into(), "25\n2d\n".into())
     );
-    snapshot("hdl_tiny_manifest.json", &design.manifest.to_json());
+    snapshot(
+        &snapshots(),
+        "hdl_tiny_manifest.json",
+        &design.manifest.to_json(),
+    );
 }
 
 #[test]
@@ -265,20 +215,18 @@ fn ttfs_hdl_writes_design_files() {
     let model = dir.path().join("q.safetensors");
     golden::io::save_quant(&model, &tiny_net()).unwrap();
     let out_dir = dir.path().join("hw");
-    let out = Command::new(env!("CARGO_BIN_EXE_ttfs"))
-        .args(["hdl", "--model"])
-        .arg(&model)
-        .arg("--out")
-        .arg(&out_dir)
-        .args(["--lanes", "1"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let ttfs = testkit::ttfs!();
+    let out = ttfs.run(&[
+        "hdl",
+        "--model",
+        s(&model),
+        "--out",
+        s(&out_dir),
+        "--lanes",
+        "1",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = stdout(&out);
     assert!(stdout.contains("l1_weights.hex"), "{stdout}");
     let m = hdl::Manifest::load(&out_dir.join(hdl::MANIFEST_FILE)).unwrap();
     assert_eq!(m.sizes, vec![3, 2, 2]);
@@ -299,33 +247,17 @@ fn ttfs_hdl_writes_design_files() {
         .collect();
     assert_eq!(names.len(), 4, "{names:?}");
     // Quantization flags with an integer model are refused with a message, not ignored.
-    let out = Command::new(env!("CARGO_BIN_EXE_ttfs"))
-        .args(["hdl", "--model"])
-        .arg(&model)
-        .arg("--out")
-        .arg(dir.path().join("hw1"))
-        .args(["--bits", "6"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already an integer model"));
+    let hw1 = dir.path().join("hw1");
+    let e = ttfs.fails(&["hdl", "--model", s(&model), "--out", s(&hw1), "--bits", "6"]);
+    assert!(e.contains("already an integer model"), "{e}");
     assert!(!dir.path().join("hw1").exists());
     // A float model without flags is quantized with the defaults of `ttfs quantize`.
     let fmodel = dir.path().join("f.safetensors");
     let f = FloatNetwork::random_init(&[4, 3], TimeParams::default(), &[3.0], 1.0, 1).unwrap();
     golden::io::save_float(&fmodel, &f).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ttfs"))
-        .args(["hdl", "--model"])
-        .arg(&fmodel)
-        .arg("--out")
-        .arg(dir.path().join("hw2"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let hw2 = dir.path().join("hw2");
+    let out = ttfs.run(&["hdl", "--model", s(&fmodel), "--out", s(&hw2)]);
+    assert!(out.status.success(), "{}", text(&out));
     let m = hdl::Manifest::load(&dir.path().join("hw2").join(hdl::MANIFEST_FILE)).unwrap();
     let q = quantize(&f, &QuantConfig::default()).unwrap();
     assert_eq!(
@@ -336,19 +268,15 @@ fn ttfs_hdl_writes_design_files() {
     );
     // With --bits/--steps it is quantized on the fly, as `ttfs quantize` would.
     let out_dir = dir.path().join("hw3");
-    let out = Command::new(env!("CARGO_BIN_EXE_ttfs"))
-        .args(["hdl", "--model"])
-        .arg(&fmodel)
-        .arg("--out")
-        .arg(&out_dir)
-        .args(["--bits", "6", "--steps", "32"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let args = ["--bits", "6", "--steps", "32"];
+    let out = ttfs.run(
+        &[
+            &["hdl", "--model", s(&fmodel), "--out", s(&out_dir)][..],
+            &args,
+        ]
+        .concat(),
     );
+    assert!(out.status.success(), "{}", text(&out));
     let m = hdl::Manifest::load(&out_dir.join(hdl::MANIFEST_FILE)).unwrap();
     let q = quantize(
         &f,

@@ -7,47 +7,9 @@
 use golden::integer::IntegerRunner;
 use golden::quantize::{quantize, QuantConfig};
 use golden::{encode, FloatNetwork, QuantNetwork};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn committed_model() -> PathBuf {
-    root().join("models/mnist-small-784-100-10/model.safetensors")
-}
-
-fn data_dir() -> PathBuf {
-    root().join("data/mnist-small")
-}
-
-fn ttfs(args: &[&str]) -> Output {
-    let bin = std::env::var_os("TTFS_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_ttfs")));
-    Command::new(bin)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the ttfs binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Asserts the command failed and its stderr names every one of `needles`.
-fn fails_with(o: &Output, needles: &[&str]) {
-    assert!(!o.status.success(), "{}", text(o));
-    let e = String::from_utf8_lossy(&o.stderr);
-    assert!(needles.iter().all(|n| e.contains(n)), "{}", text(o));
-}
+use std::path::Path;
+use testkit::cli::{committed_model, data_dir, fails_with, text};
+use testkit::ttfs;
 
 fn circles(path: &Path) -> usize {
     std::fs::read_to_string(path)
@@ -87,7 +49,7 @@ fn golden_views_and_two_model_comparison() {
     std::fs::create_dir_all(other_path.parent().unwrap()).unwrap();
     golden::io::save_float(&other_path, &other).unwrap();
     let out = tmp.path().join("out");
-    let o = ttfs(&[
+    let o = ttfs!().run(&[
         "wave",
         "--model",
         committed_model().to_str().unwrap(),
@@ -127,7 +89,7 @@ fn golden_views_and_two_model_comparison() {
         }
     }
     // Input layer only, chosen neurons.
-    let o = ttfs(&[
+    let o = ttfs!().run(&[
         "wave",
         "--model",
         committed_model().to_str().unwrap(),
@@ -160,7 +122,7 @@ fn bad_inputs_are_clear_errors() {
         let mut a = vec!["wave", "--model", m, "--out", o_];
         a.extend_from_slice(&q);
         a.extend_from_slice(extra);
-        ttfs(&a)
+        ttfs!().run(&a)
     };
     let missing = tmp.path().join("missing.vcd");
     let o = run(&["--vcd", missing.to_str().unwrap()]);
@@ -194,7 +156,7 @@ fn bad_inputs_are_clear_errors() {
 fn cosim_vcd_end_to_end_with_gtkwave_save_file() {
     let tmp = tempfile::tempdir().unwrap();
     let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
-    let o = ttfs(&[
+    let o = ttfs!().run(&[
         "quantize",
         "--model",
         committed_model().to_str().unwrap(),
@@ -206,9 +168,9 @@ fn cosim_vcd_end_to_end_with_gtkwave_save_file() {
         "32",
     ]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = ttfs(&["hdl", "--model", &p("q.safetensors"), "--out", &p("hdl")]);
+    let o = ttfs!().run(&["hdl", "--model", &p("q.safetensors"), "--out", &p("hdl")]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = ttfs(&[
+    let o = ttfs!().run(&[
         "cosim",
         "--design",
         &p("hdl"),
@@ -226,7 +188,7 @@ fn cosim_vcd_end_to_end_with_gtkwave_save_file() {
         "0-1",
     ]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = ttfs(&[
+    let o = ttfs!().run(&[
         "wave",
         "--model",
         &p("q.safetensors"),
@@ -267,7 +229,7 @@ fn cosim_vcd_end_to_end_with_gtkwave_save_file() {
     for n in &names {
         assert!(declared.contains(n), "{n} not in the VCD");
     }
-    let o = ttfs(&[
+    let o = ttfs!().run(&[
         "wave",
         "--model",
         &p("q.safetensors"),

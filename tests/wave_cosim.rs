@@ -4,18 +4,16 @@
 //! hardware potentials against golden's trace, the GTKWave save file against the VCD's declared
 //! signals, the summary's highlighting of a difference, and clear errors on bad input.
 
-#[path = "../sim/tests/common/mod.rs"]
-mod common;
-
-use common::Rng;
 use golden::compare::ObservedInference;
-use golden::integer::{IntInference, IntegerRunner};
-use golden::{QuantLayer, QuantNetwork, TimeParams};
+use golden::integer::IntInference;
+use golden::QuantNetwork;
 use hdl::HdlConfig;
-use ndarray::Array2;
 use sim::{RunConfig, Simulator};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use testkit::inputs::random_inputs;
+use testkit::nets::{IntNet, Thresholds};
+use testkit::{load_generated, Rng};
 use wave::plot::{svg_text, write_svg_png, Membrane, MembraneSeries, Raster};
 
 const SIZES: [usize; 4] = [9, 20, 7, 3];
@@ -38,21 +36,11 @@ struct Fixture {
     window_observed: Vec<ObservedInference>,
 }
 
+/// 6-bit weights in -20..=31: mostly positive, so most neurons fire, some late or never.
 fn random_net(seed: u64) -> QuantNetwork {
-    let mut rng = Rng::new(seed);
-    let thresholds = [60i64, 50, 40];
-    let layers = (1..SIZES.len())
-        .map(|l| QuantLayer {
-            // 6-bit weights in -20..=31: mostly positive, so most neurons fire, some late or never.
-            weights: Array2::from_shape_simple_fn((SIZES[l], SIZES[l - 1]), || {
-                rng.range(-20, 31) as i32
-            }),
-            threshold_q: thresholds[l - 1],
-            scale: 1.0,
-            weight_bits: 6,
-        })
-        .collect();
-    QuantNetwork::new(N_STEPS, N_IN, TimeParams::default(), layers).unwrap()
+    IntNet::biased(&SIZES, 6, Thresholds::Fixed(vec![60, 50, 40]))
+        .steps(N_STEPS, N_IN)
+        .seeded(seed)
 }
 
 fn fixture() -> &'static Fixture {
@@ -61,19 +49,9 @@ fn fixture() -> &'static Fixture {
         let dir = tempfile::tempdir().unwrap();
         let net = random_net(5);
         let design = hdl::generate(&net, &HdlConfig { lanes: vec![4] }).unwrap();
-        let ddir = dir.path().join("design");
-        hdl::write_design(&design, &ddir).unwrap();
-        let d = sim::Design::load(&ddir).unwrap();
-        let mut rng = Rng::new(11);
-        let inputs: Vec<Vec<Option<u32>>> = (0..5)
-            .map(|_| {
-                (0..SIZES[0])
-                    .map(|_| (rng.range(0, 3) != 0).then(|| rng.range(0, N_IN as i64) as u32))
-                    .collect()
-            })
-            .collect();
-        let runner = IntegerRunner::new(&net);
-        let golden: Vec<IntInference> = inputs.iter().map(|x| runner.run(x)).collect();
+        let d = load_generated(&design, &dir.path().join("design"));
+        let inputs = random_inputs(&mut Rng::new(11), SIZES[0], N_IN, 5);
+        let golden = testkit::golden_runs(&net, &inputs);
         let vcd = dir.path().join("full.vcd");
         let mut cfg = RunConfig::new(Simulator::Verilator, &dir.path().join("run"));
         cfg.vcd = Some(vcd.clone());

@@ -8,11 +8,10 @@
 //! skipped, counted, and required to be rare. Each layer is checked on the exact pass's own inputs
 //! (so that a grid delay in one layer does not propagate).
 
-mod common;
-
 use golden::exact;
 use golden::{FloatNetwork, TimeParams, V_TH};
 use rand::Rng;
+use testkit::rng::chacha;
 
 const H: f64 = 1e-4;
 
@@ -53,7 +52,7 @@ fn near_threshold(w: &[f32], times: &[Option<f64>], t_max: f64) -> bool {
 
 #[test]
 fn exact_times_match_fine_time_stepping() {
-    let mut rng = common::rng(5);
+    let mut rng = chacha(5);
     let (mut checked, mut skipped, mut fired, mut silent, mut dipped) = (0, 0, 0, 0, 0);
     for case in 0..200 {
         let n_in = rng.gen_range(3..16);

@@ -3,12 +3,13 @@
 //! They must agree exactly: spike steps in every layer, output potentials at the spike, decisions
 //! and statistics.
 
-mod common;
-
 use golden::integer::{self, IntegerRunner};
 use golden::{QuantLayer, QuantNetwork, TimeParams};
 use ndarray::{arr2, Array2};
 use proptest::prelude::*;
+use testkit::inputs::random_steps;
+use testkit::nets::random_quant;
+use testkit::rng::chacha;
 
 fn single_layer(weights: Array2<i32>, threshold_q: i64, n_steps: u32) -> QuantNetwork {
     QuantNetwork::new(
@@ -34,7 +35,7 @@ fn assert_same(net: &QuantNetwork, input: &[Option<u32>]) -> integer::IntInferen
 
 #[test]
 fn random_networks_agree_with_naive() {
-    let mut rng = common::rng(11);
+    let mut rng = chacha(11);
     let mut fired = 0usize;
     let mut silent = 0usize;
     let mut last_step = 0usize;
@@ -46,11 +47,11 @@ fn random_networks_agree_with_naive() {
             .collect();
         let n_steps = rand::Rng::gen_range(&mut rng, 1..40);
         let bits = rand::Rng::gen_range(&mut rng, 2..12);
-        let net = common::random_quant(&mut rng, &sizes, bits, n_steps);
+        let net = random_quant(&mut rng, &sizes, bits, n_steps);
         let runner = IntegerRunner::new(&net);
         for _ in 0..5 {
             let silent_frac = rand::Rng::gen_range(&mut rng, 0.0..0.9);
-            let input = common::random_steps(&mut rng, sizes[0], n_steps, silent_frac);
+            let input = random_steps(&mut rng, sizes[0], n_steps, silent_frac);
             let out = assert_same(&net, &input);
             // The prepared runner gives the same as the one-shot form.
             assert_eq!(runner.run(&input), out);
@@ -74,14 +75,14 @@ fn random_networks_agree_with_naive() {
 #[test]
 fn long_windows_with_few_inputs_agree_with_naive() {
     // Many steps per input (the event pass then sorts by comparison rather than by counting).
-    let mut rng = common::rng(12);
+    let mut rng = chacha(12);
     let mut fired = 0;
     for _ in 0..40 {
         let sizes = [rand::Rng::gen_range(&mut rng, 1..6), 4, 3];
         let n_steps = rand::Rng::gen_range(&mut rng, 100..600);
-        let net = common::random_quant(&mut rng, &sizes, 6, n_steps);
+        let net = random_quant(&mut rng, &sizes, 6, n_steps);
         for _ in 0..3 {
-            let input = common::random_steps(&mut rng, sizes[0], n_steps, 0.3);
+            let input = random_steps(&mut rng, sizes[0], n_steps, 0.3);
             let out = assert_same(&net, &input);
             fired += out.stats.spikes[1..].iter().sum::<u64>();
         }
@@ -93,17 +94,17 @@ fn long_windows_with_few_inputs_agree_with_naive() {
 fn both_accumulator_widths_agree_with_naive() {
     // Small weights and windows run on i32 accumulators, 24-bit weights on long windows need i64;
     // results must not depend on it.
-    let mut rng = common::rng(13);
+    let mut rng = chacha(13);
     let mut seen = [0usize; 2];
     for case in 0..60 {
         let (bits, n_steps) = if case % 2 == 0 { (8, 64) } else { (24, 3000) };
         let sizes = [rand::Rng::gen_range(&mut rng, 2..30), 5, 3];
-        let net = common::random_quant(&mut rng, &sizes, bits, n_steps);
+        let net = random_quant(&mut rng, &sizes, bits, n_steps);
         let runner = IntegerRunner::new(&net);
         let wide = runner.accumulator_bits() == 64;
         assert_eq!(wide, net.widths().iter().any(|w| w.potential_bits > 31));
         seen[wide as usize] += 1;
-        let input = common::random_steps(&mut rng, sizes[0], n_steps, 0.3);
+        let input = random_steps(&mut rng, sizes[0], n_steps, 0.3);
         assert_eq!(runner.run(&input), integer::forward_naive(&net, &input));
     }
     assert!(seen[0] >= 20 && seen[1] >= 20, "i32 / i64 runs: {seen:?}");
@@ -224,10 +225,10 @@ fn net_and_inputs() -> impl Strategy<Value = (QuantNetwork, Vec<Vec<Option<u32>>
         any::<u64>(),
     )
         .prop_map(|(sizes, n_steps, bits, seed)| {
-            let mut rng = common::rng(seed);
-            let net = common::random_quant(&mut rng, &sizes, bits, n_steps);
+            let mut rng = chacha(seed);
+            let net = random_quant(&mut rng, &sizes, bits, n_steps);
             let inputs = (0..4)
-                .map(|i| common::random_steps(&mut rng, sizes[0], n_steps, 0.2 * i as f64))
+                .map(|i| random_steps(&mut rng, sizes[0], n_steps, 0.2 * i as f64))
                 .collect();
             (net, inputs)
         })

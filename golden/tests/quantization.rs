@@ -1,8 +1,6 @@
 //! Quantization: the integer network follows the float network it came from, and the derived
 //! register widths bound every value the integer pass can produce.
 
-mod common;
-
 use golden::idx::{self, Split};
 use golden::network::signed_bits_for;
 use golden::quantize::{quantize, QuantConfig};
@@ -11,6 +9,8 @@ use ndarray::{Array2, ShapeBuilder};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use std::path::Path;
+use testkit::inputs::random_steps;
+use testkit::rng::chacha;
 
 fn mnist_test(n: usize) -> idx::Dataset {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/mnist-small");
@@ -78,6 +78,31 @@ fn float_and_integer_agree_on_mnist_digits() {
 
 /// All potentials `V_i[n]`, `n = 0..=n_steps`, of every layer (the hardware keeps accumulating
 /// after a spike, so every step counts), with the layer inputs taken from `forward_naive`.
+/// `V[n] = sum_{j: k_j < n} w_j (n - k_j)`: the integer potential, computed from its definition.
+fn int_potential(w: &[i32], input: &[Option<u32>], n: u32) -> i64 {
+    w.iter()
+        .zip(input)
+        .filter_map(|(&w, k)| k.filter(|&k| k < n).map(|k| w as i64 * (n - k) as i64))
+        .sum()
+}
+
+/// `S[n] = sum_{j: k_j < n} w_j`.
+fn int_slope(w: &[i32], input: &[Option<u32>], n: u32) -> i64 {
+    w.iter()
+        .zip(input)
+        .filter_map(|(&w, k)| k.filter(|&k| k < n).map(|_| w as i64))
+        .sum()
+}
+
+/// Does `v` fit in `bits` signed bits?
+fn fits_signed(v: i64, bits: u32) -> bool {
+    if bits >= 64 {
+        return true;
+    }
+    let half = 1i64 << (bits - 1);
+    (-half..half).contains(&v)
+}
+
 fn check_widths(q: &QuantNetwork, input: &[Option<u32>]) -> Result<(), String> {
     let out = integer::forward_naive(q, input);
     for (l, (layer, w)) in q.layers().iter().zip(q.widths()).enumerate() {
@@ -85,11 +110,9 @@ fn check_widths(q: &QuantNetwork, input: &[Option<u32>]) -> Result<(), String> {
         for (i, row) in layer.weights.rows().into_iter().enumerate() {
             let row = row.to_vec();
             for n in 0..=q.n_steps {
-                let v = common::int_potential(&row, prev, n);
-                let s = common::int_slope(&row, prev, n);
-                if !common::fits_signed(v, w.potential_bits)
-                    || !common::fits_signed(s, w.slope_bits)
-                {
+                let v = int_potential(&row, prev, n);
+                let s = int_slope(&row, prev, n);
+                if !fits_signed(v, w.potential_bits) || !fits_signed(s, w.slope_bits) {
                     return Err(format!(
                         "layer {} neuron {i} step {n}: V = {v}, S = {s} exceed {w:?}",
                         l + 1
@@ -97,7 +120,7 @@ fn check_widths(q: &QuantNetwork, input: &[Option<u32>]) -> Result<(), String> {
                 }
             }
         }
-        if !common::fits_signed(layer.threshold_q, w.potential_bits) {
+        if !fits_signed(layer.threshold_q, w.potential_bits) {
             return Err(format!("layer {}: threshold does not fit {w:?}", l + 1));
         }
     }
@@ -150,10 +173,10 @@ fn widths_are_tight_for_the_worst_case() {
     // threshold 2^20 needs 22 bits (-2^21..2^21 - 1), which dominates.
     assert_eq!((w.weight_bits, w.slope_bits, w.potential_bits), (8, 11, 22));
     check_widths(&q, &[Some(0); 5]).unwrap();
-    let vmax = common::int_potential(&[127; 5], &[Some(0); 5], 64);
+    let vmax = int_potential(&[127; 5], &[Some(0); 5], 64);
     assert_eq!(vmax, 40_640);
     assert!(
-        !common::fits_signed(vmax, signed_bits_for(0, vmax) - 1),
+        !fits_signed(vmax, signed_bits_for(0, vmax) - 1),
         "bound is not tight"
     );
 }
@@ -173,8 +196,8 @@ fn grid_case() -> impl Strategy<Value = (FloatNetwork, QuantNetwork, Vec<Option<
             },
         )
         .unwrap();
-        let mut rng = common::rng(seed ^ 0x5eed);
-        let input = common::random_steps(&mut rng, n_in, q.n_in_steps, 0.2);
+        let mut rng = chacha(seed ^ 0x5eed);
+        let input = random_steps(&mut rng, n_in, q.n_in_steps, 0.2);
         (net, q, input)
     })
 }
@@ -274,9 +297,9 @@ proptest! {
         let mu = vec![4.0; sizes.len() - 1];
         let net = FloatNetwork::random_init(&sizes, TimeParams::default(), &mu, 2.0, seed).unwrap();
         let q = quantize(&net, &QuantConfig { weight_bits: bits, n_steps, clip_percentile: None }).unwrap();
-        let mut rng = common::rng(seed);
+        let mut rng = chacha(seed);
         for silent in [0.0, 0.5] {
-            let input = common::random_steps(&mut rng, sizes[0], q.n_in_steps, silent);
+            let input = random_steps(&mut rng, sizes[0], q.n_in_steps, silent);
             prop_assert!(check_widths(&q, &input).is_ok(), "{:?}", check_widths(&q, &input));
         }
     }

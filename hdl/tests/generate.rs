@@ -1,23 +1,12 @@
 //! Generator unit behaviour without external tools: plan and validation, widths against golden,
 //! weight memory layout (decoded back), manifest round trip and errors, cycle formulas on paper.
 
-use golden::quantize::{quantize, QuantConfig};
-use golden::{FloatNetwork, QuantLayer, QuantNetwork, SpikeTrain, TimeParams};
+use golden::{QuantLayer, QuantNetwork, SpikeTrain, TimeParams};
 use hdl::{generate, HdlConfig, HdlError, Manifest};
 use ndarray::Array2;
 use std::collections::BTreeSet;
 use std::path::Path;
-
-fn random_net(sizes: &[usize], bits: u32, steps: u32, seed: u64) -> QuantNetwork {
-    let mu = vec![3.0; sizes.len() - 1];
-    let f = FloatNetwork::random_init(sizes, TimeParams::default(), &mu, 2.0, seed).unwrap();
-    let cfg = QuantConfig {
-        weight_bits: bits,
-        n_steps: steps,
-        clip_percentile: None,
-    };
-    quantize(&f, &cfg).unwrap()
-}
+use testkit::nets::{quantized_init, FIRING};
 
 fn lanes(v: &[usize]) -> HdlConfig {
     HdlConfig { lanes: v.to_vec() }
@@ -25,7 +14,7 @@ fn lanes(v: &[usize]) -> HdlConfig {
 
 #[test]
 fn lanes_are_capped_and_groups_cover_every_neuron() {
-    let net = random_net(&[20, 40, 5], 8, 32, 1);
+    let net = quantized_init(&[20, 40, 5], 8, 32, FIRING, 1);
     let m = generate(&net, &HdlConfig::default()).unwrap().manifest;
     // default 16 lanes: 40 neurons -> 3 groups; 5 neurons -> 5 lanes, 1 group
     assert_eq!((m.layers[0].lanes, m.layers[0].groups), (16, 3));
@@ -39,7 +28,7 @@ fn lanes_are_capped_and_groups_cover_every_neuron() {
 
 #[test]
 fn bad_configurations_are_errors_not_panics() {
-    let net = random_net(&[6, 4, 3], 8, 16, 2);
+    let net = quantized_init(&[6, 4, 3], 8, 16, FIRING, 2);
     assert!(matches!(
         generate(&net, &lanes(&[1, 2, 3])),
         Err(HdlError::Config(_))
@@ -53,7 +42,7 @@ fn bad_configurations_are_errors_not_panics() {
         Err(HdlError::Unsupported { .. })
     ));
     // 1024 lanes of (slope + potential + 1) > 32 bits exceed the state word limit.
-    let wide = random_net(&[4, 1024], 8, 65536, 3);
+    let wide = quantized_init(&[4, 1024], 8, 65536, FIRING, 3);
     let err = generate(&wide, &lanes(&[1024])).unwrap_err();
     assert!(err.to_string().contains("state width"), "{err}");
 }
@@ -61,7 +50,7 @@ fn bad_configurations_are_errors_not_panics() {
 #[test]
 fn register_widths_come_from_golden_and_only_widen() {
     for (seed, bits) in [(4u64, 2u32), (5, 4), (6, 8), (7, 12)] {
-        let net = random_net(&[30, 12, 4], bits, 64, seed);
+        let net = quantized_init(&[30, 12, 4], bits, 64, FIRING, seed);
         let m = generate(&net, &HdlConfig::default()).unwrap().manifest;
         for (l, w) in m.layers.iter().zip(net.widths()) {
             assert_eq!(l.derived_slope_bits, w.slope_bits);
@@ -121,7 +110,7 @@ fn weight_memories_decode_back_to_the_weights() {
         (vec![5, 33, 2], 8, vec![16, 2]),
         (vec![4, 6], 2, vec![6]),
     ] {
-        let net = random_net(&sizes, bits, 16, 9);
+        let net = quantized_init(&sizes, bits, 16, FIRING, 9);
         let d = generate(&net, &lanes(&lane_cfg)).unwrap();
         for ((name, text), (l, q)) in d
             .memories
@@ -137,7 +126,7 @@ fn weight_memories_decode_back_to_the_weights() {
 
 #[test]
 fn verilog_declares_contract_ports_with_manifest_widths() {
-    let net = random_net(&[50, 20, 10], 8, 100, 11);
+    let net = quantized_init(&[50, 20, 10], 8, 100, FIRING, 11);
     let d = generate(&net, &HdlConfig::default()).unwrap();
     let p = &d.manifest.ports;
     // 50 inputs -> 6 bits; steps 0..=100 -> 7 bits; 10 classes -> 4 bits; 2 layers -> 2 bits;
@@ -183,7 +172,7 @@ fn verilog_declares_contract_ports_with_manifest_widths() {
 
 #[test]
 fn manifest_round_trips_and_rejects_bad_files() {
-    let net = random_net(&[8, 5, 3], 6, 20, 12);
+    let net = quantized_init(&[8, 5, 3], 6, 20, FIRING, 12);
     let m = generate(&net, &HdlConfig::default()).unwrap().manifest;
     let back = Manifest::from_json(&m.to_json(), Path::new("mem")).unwrap();
     assert_eq!(back, m);
@@ -269,7 +258,7 @@ fn cycle_formulas_on_paper() {
 #[test]
 fn one_unit_module_per_distinct_width_instantiated_in_each_lane_loop() {
     // 200 inputs vs 3 inputs: the two layers get different slope and potential widths.
-    let net = random_net(&[200, 3, 2], 6, 64, 12);
+    let net = quantized_init(&[200, 3, 2], 6, 64, FIRING, 12);
     let d = generate(&net, &lanes(&[2, 2])).unwrap();
     let m = &d.manifest;
     let slopes: BTreeSet<u32> = m.layers.iter().map(|l| l.slope_bits).collect();
@@ -323,15 +312,21 @@ fn one_unit_module_per_distinct_width_instantiated_in_each_lane_loop() {
 
 #[test]
 fn check_network_names_the_first_mismatching_field() {
-    let net = random_net(&[8, 5, 3], 6, 20, 12);
+    let net = quantized_init(&[8, 5, 3], 6, 20, FIRING, 12);
     let m = generate(&net, &HdlConfig::default()).unwrap().manifest;
     m.check_network(&net).unwrap();
     let field = |other: &QuantNetwork| match m.check_network(other) {
         Err(HdlError::ModelMismatch { field, .. }) => field,
         other => panic!("expected a mismatch, got {other:?}"),
     };
-    assert_eq!(field(&random_net(&[8, 6, 3], 6, 20, 12)), "sizes");
-    assert_eq!(field(&random_net(&[8, 5, 3], 6, 24, 12)), "n_steps");
+    assert_eq!(
+        field(&quantized_init(&[8, 6, 3], 6, 20, FIRING, 12)),
+        "sizes"
+    );
+    assert_eq!(
+        field(&quantized_init(&[8, 5, 3], 6, 24, FIRING, 12)),
+        "n_steps"
+    );
     let mut layers = net.layers().to_vec();
     layers[1].threshold_q += 1;
     let t = QuantNetwork::new(net.n_steps, net.n_in_steps, TimeParams::default(), layers).unwrap();
@@ -340,7 +335,7 @@ fn check_network_names_the_first_mismatching_field() {
 
 #[test]
 fn debug_signals_cover_every_lane_and_map_lanes_to_neurons() {
-    let net = random_net(&[20, 40, 5], 8, 32, 1);
+    let net = quantized_init(&[20, 40, 5], 8, 32, FIRING, 1);
     let m = generate(&net, &lanes(&[7, 2])).unwrap().manifest;
     for (l, lm) in m.layers.iter().enumerate() {
         let layer = l + 1;
@@ -388,7 +383,7 @@ fn the_top_module_declares_exactly_the_contract_ports() {
         (&[8usize, 5, 3][..], vec![2]),
         (&[20, 40, 33, 4][..], vec![]),
     ] {
-        let net = random_net(sizes, 6, 20, 3);
+        let net = quantized_init(sizes, 6, 20, FIRING, 3);
         let d = generate(&net, &HdlConfig { lanes }).unwrap();
         let header = d.verilog.split("module ttfs_top (\n").nth(1).unwrap();
         let header = &header[..header.find(");").unwrap()];

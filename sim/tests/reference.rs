@@ -1,13 +1,10 @@
-//! sim end to end on the behavioural reference model (tests/fixtures/ref_6_4_3): Verilator with and
+//! sim end to end on the behavioural reference model (testkit/fixtures/ref_6_4_3): Verilator with and
 //! without VCD, Icarus Verilog, event log and VCD read-back, all against golden's integer model.
 //! One Verilator build serves every test here (the weights are loaded at run time).
 
-mod common;
-
-use common::*;
 use golden::compare::compare;
-use golden::integer::IntegerRunner;
 use sim::{RunConfig, SimError, Simulator};
+use testkit::reference::{random_inputs, random_net, reference_design, N_IN_STEPS, N_STEPS, SIZES};
 
 #[test]
 fn verilator_vcd_and_log_agree_with_golden_on_random_networks() {
@@ -18,8 +15,7 @@ fn verilator_vcd_and_log_agree_with_golden_on_random_networks() {
         let net = random_net(seed);
         let design = reference_design(&net, &tmp.path().join(format!("design{seed}")));
         let inputs = random_inputs(100 + seed, 12);
-        let runner = IntegerRunner::new(&net);
-        let golden: Vec<_> = inputs.iter().map(|x| runner.run(x)).collect();
+        let golden = testkit::golden_runs(&net, &inputs);
 
         let work = tmp.path().join(format!("run{seed}"));
         let traced = sim::run(
@@ -79,8 +75,7 @@ fn icarus_agrees_with_verilator_and_golden() {
     let net = random_net(7);
     let design = reference_design(&net, &tmp.path().join("design"));
     let inputs = random_inputs(70, 5);
-    let runner = IntegerRunner::new(&net);
-    let golden: Vec<_> = inputs.iter().map(|x| runner.run(x)).collect();
+    let golden = testkit::golden_runs(&net, &inputs);
     let icarus = sim::run(
         &design,
         &inputs,

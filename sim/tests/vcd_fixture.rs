@@ -2,14 +2,12 @@
 //! reference model running a network whose spikes can be checked on paper. Regenerate the waveforms
 //! with `SIM_BLESS=1 cargo test -p sim --test vcd_fixture` (needs verilator and iverilog).
 
-mod common;
-
-use common::*;
 use golden::{QuantLayer, QuantNetwork, TimeParams};
 use ndarray::Array2;
 use sim::vcd_read::read_vcd;
 use sim::{RunConfig, Simulator};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use testkit::reference::{reference_design, N_IN_STEPS, N_STEPS, SIZES};
 
 /// Hidden 0 <- input 0 (weight 100, threshold 250); output 1 <- hidden 0 (weight 127, threshold 300);
 /// every other weight 0.
@@ -39,6 +37,10 @@ fn paper_inputs() -> Vec<Vec<Option<u32>>> {
         vec![Some(1), None, None, Some(0), None, None],
         vec![None; 6],
     ]
+}
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
 fn fixture(name: &str) -> PathBuf {
