@@ -2,10 +2,13 @@
 //! command): the plan, the utilisation printed and written as JSON, latches failing the command.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+use testkit::cli::{stderr, stdout};
 
+/// `ttfs synth --design DIR ARGS...`.
 fn ttfs(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ttfs"))
+    testkit::ttfs!()
+        .command()
         .arg("synth")
         .arg("--design")
         .arg(dir)
@@ -15,10 +18,7 @@ fn ttfs(args: &[&str], dir: &Path) -> Output {
 }
 
 fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    (stdout(o), stderr(o))
 }
 
 fn design(verilog: &str) -> tempfile::TempDir {
