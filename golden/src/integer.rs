@@ -47,6 +47,22 @@ pub struct IntInference {
     pub stats: SpikeStats,
 }
 
+impl IntInference {
+    /// The inference from every layer's spike steps (input layer first, never empty) and the output
+    /// neurons' potentials at their spikes: decision and statistics follow from them.
+    fn from_layers(layers: Vec<Vec<Option<u32>>>, output_potentials: Vec<Option<i64>>) -> Self {
+        let decision = decide_integer(layers.last().expect("non-empty"), &output_potentials);
+        let spikes = SpikeTrain::new(layers);
+        let stats = spikes.stats();
+        IntInference {
+            spikes,
+            output_potentials,
+            decision,
+            stats,
+        }
+    }
+}
+
 /// Accumulator integer of the event-driven pass (i32 or i64).
 trait Acc:
     Copy
@@ -197,15 +213,7 @@ impl IntegerRunner {
             layers.push(spikes);
             out_pot = pots;
         }
-        let decision = decide_integer(layers.last().expect("non-empty"), &out_pot);
-        let spikes = SpikeTrain::new(layers);
-        let stats = spikes.stats();
-        IntInference {
-            spikes,
-            output_potentials: out_pot,
-            decision,
-            stats,
-        }
+        IntInference::from_layers(layers, out_pot)
     }
 }
 
@@ -379,13 +387,5 @@ pub fn forward_naive(net: &QuantNetwork, input: &[Option<u32>]) -> IntInference 
         layers.push(spikes);
         out_pot = pots;
     }
-    let decision = decide_integer(layers.last().expect("non-empty"), &out_pot);
-    let spikes = SpikeTrain::new(layers);
-    let stats = spikes.stats();
-    IntInference {
-        spikes,
-        output_potentials: out_pot,
-        decision,
-        stats,
-    }
+    IntInference::from_layers(layers, out_pot)
 }

@@ -19,7 +19,15 @@ use vcd::{Command, IdCode, Scope, ScopeItem, Value};
 /// The ports sim samples: every port of the contract, indexed by [`Role`] (`Role as usize`).
 const N_PORTS: usize = PORTS.len();
 
-/// Depth-first list of scopes with their dotted path and depth.
+/// Every scope of a VCD header, depth first (parents before children, in file order), each with its
+/// depth (0 = a root scope) and dotted path from the root (`TOP.ttfs_top.u_layer1`). Also the scope
+/// walk of `wave::header`.
+pub fn scopes(items: &[ScopeItem]) -> Vec<(usize, String, &Scope)> {
+    let mut out = Vec::new();
+    all_scopes(items, "", 0, &mut out);
+    out
+}
+
 fn all_scopes<'a>(
     items: &'a [ScopeItem],
     prefix: &str,
@@ -69,8 +77,7 @@ pub fn read_vcd(
     let header = parser
         .parse_header()
         .map_err(|e| SimError::format(path, format!("VCD header: {e}")))?;
-    let mut scopes = Vec::new();
-    all_scopes(&header.items, "", 0, &mut scopes);
+    let scopes = scopes(&header.items);
     let has_all = |s: &Scope| PORTS.iter().all(|p| s.find_var(p.name).is_some());
     let (_, scope_path, scope) = scopes
         .iter()

@@ -114,15 +114,15 @@ impl VcdHeader {
     }
 }
 
-fn collect(items: &[ScopeItem], prefix: &str, depth: usize, out: &mut Vec<ScopeInfo>) {
-    for item in items {
-        if let ScopeItem::Scope(s) = item {
-            let path = if prefix.is_empty() {
-                s.identifier.clone()
-            } else {
-                format!("{prefix}.{}", s.identifier)
-            };
-            let vars = s
+/// The scopes of the header with their own variables (the walk is `sim::vcd_read::scopes`).
+fn collect(items: &[ScopeItem]) -> Vec<ScopeInfo> {
+    sim::vcd_read::scopes(items)
+        .into_iter()
+        .map(|(depth, path, s)| ScopeInfo {
+            path,
+            name: s.identifier.clone(),
+            depth,
+            vars: s
                 .items
                 .iter()
                 .filter_map(|i| match i {
@@ -134,16 +134,9 @@ fn collect(items: &[ScopeItem], prefix: &str, depth: usize, out: &mut Vec<ScopeI
                     }),
                     _ => None,
                 })
-                .collect();
-            out.push(ScopeInfo {
-                path: path.clone(),
-                name: s.identifier.clone(),
-                depth,
-                vars,
-            });
-            collect(&s.items, &path, depth + 1, out);
-        }
-    }
+                .collect(),
+        })
+        .collect()
 }
 
 /// A parser positioned after the header.
@@ -156,7 +149,6 @@ pub fn open(path: &Path) -> Result<(VcdParser, VcdHeader)> {
     let header = parser
         .parse_header()
         .map_err(|e| WaveError::format(path, format!("not a readable VCD header: {e}")))?;
-    let mut scopes = Vec::new();
-    collect(&header.items, "", 0, &mut scopes);
+    let scopes = collect(&header.items);
     Ok((parser, VcdHeader { scopes }))
 }
