@@ -31,23 +31,31 @@ fn write_design(design: &hdl::Design, dir: &Path) {
     hdl::write_design(design, dir).unwrap();
 }
 
-fn lint(dir: &Path) {
-    let verilator = tool(&toolchain::VERILATOR);
-    let out = Command::new(&verilator)
-        .args([
-            "--lint-only",
-            "-Wall",
-            "--top-module",
-            "ttfs_top",
-            hdl::VERILOG_FILE,
-        ])
+/// Runs the tool found by `toolchain` with `args` in `dir`: success and stdout + stderr.
+fn run_tool(spec: &toolchain::ToolSpec, args: &[&str], dir: &Path) -> (bool, String) {
+    let program = tool(spec);
+    let out = Command::new(&program)
+        .args(args)
         .current_dir(dir)
         .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", verilator.display()));
-    let text =
-        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+        .unwrap_or_else(|e| panic!("running {}: {e}", program.display()));
+    (
+        out.status.success(),
+        stdout(&out) + &testkit::cli::stderr(&out),
+    )
+}
+
+fn lint(dir: &Path) {
+    let args = [
+        "--lint-only",
+        "-Wall",
+        "--top-module",
+        "ttfs_top",
+        hdl::VERILOG_FILE,
+    ];
+    let (ok, text) = run_tool(&toolchain::VERILATOR, &args, dir);
     assert!(
-        out.status.success() && !text.contains("%Warning") && !text.contains("%Error"),
+        ok && !text.contains("%Warning") && !text.contains("%Error"),
         "verilator lint in {}:\n{text}",
         dir.display()
     );
@@ -55,19 +63,8 @@ fn lint(dir: &Path) {
 
 /// Runs yosys `script` in `dir`; returns its log.
 fn yosys(dir: &Path, script: &str) -> String {
-    let yosys = tool(&toolchain::YOSYS);
-    let out = Command::new(&yosys)
-        .args(["-p", script])
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", yosys.display()));
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "yosys `{script}` in {} failed:\n{text}",
-        dir.display()
-    );
+    let (ok, text) = run_tool(&toolchain::YOSYS, &["-p", script], dir);
+    assert!(ok, "yosys `{script}` in {} failed:\n{text}", dir.display());
     text
 }
 

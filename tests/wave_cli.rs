@@ -11,6 +11,9 @@ use std::path::Path;
 use testkit::cli::{committed_model, data_dir, fails_with, text};
 use testkit::ttfs;
 
+/// The quantization every test here uses.
+const Q32: [&str; 4] = ["--bits", "8", "--steps", "32"];
+
 fn circles(path: &Path) -> usize {
     std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -49,20 +52,17 @@ fn golden_views_and_two_model_comparison() {
     std::fs::create_dir_all(other_path.parent().unwrap()).unwrap();
     golden::io::save_float(&other_path, &other).unwrap();
     let out = tmp.path().join("out");
-    let o = ttfs!().run(&[
-        "wave",
-        "--model",
-        committed_model().to_str().unwrap(),
+    let (m, o_) = (committed_model(), out.to_str().unwrap());
+    // `ttfs wave --model M --out OUT`, quantized to 8 bits and 32 steps, plus `extra`.
+    let wave = |extra: &[&str]| {
+        let base = ["wave", "--model", m.to_str().unwrap(), "--out", o_];
+        ttfs!().run(&[&base[..], &Q32, extra].concat())
+    };
+    let o = wave(&[
         "--compare-model",
         other_path.to_str().unwrap(),
-        "--bits",
-        "8",
-        "--steps",
-        "32",
         "--samples",
         "0,3",
-        "--out",
-        out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -89,21 +89,7 @@ fn golden_views_and_two_model_comparison() {
         }
     }
     // Input layer only, chosen neurons.
-    let o = ttfs!().run(&[
-        "wave",
-        "--model",
-        committed_model().to_str().unwrap(),
-        "--bits",
-        "8",
-        "--steps",
-        "32",
-        "--layers",
-        "0",
-        "--neurons",
-        "1:5,2:9",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = wave(&["--layers", "0", "--neurons", "1:5,2:9"]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(circles(&out.join("raster_s0.svg")), spikes(&a, 0, &[0]));
     let m = std::fs::read_to_string(out.join("membrane_s0.svg")).unwrap();
@@ -117,10 +103,9 @@ fn bad_inputs_are_clear_errors() {
     let m = model.to_str().unwrap();
     let out = tmp.path().join("out");
     let o_ = out.to_str().unwrap();
-    let q = ["--bits", "8", "--steps", "32"];
     let run = |extra: &[&str]| {
         let mut a = vec!["wave", "--model", m, "--out", o_];
-        a.extend_from_slice(&q);
+        a.extend_from_slice(&Q32);
         a.extend_from_slice(extra);
         ttfs!().run(&a)
     };
@@ -156,17 +141,9 @@ fn bad_inputs_are_clear_errors() {
 fn cosim_vcd_end_to_end_with_gtkwave_save_file() {
     let tmp = tempfile::tempdir().unwrap();
     let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
-    let o = ttfs!().run(&[
-        "quantize",
-        "--model",
-        committed_model().to_str().unwrap(),
-        "--out",
-        &p("q.safetensors"),
-        "--bits",
-        "8",
-        "--steps",
-        "32",
-    ]);
+    let (m, q) = (committed_model(), p("q.safetensors"));
+    let quantize = ["quantize", "--model", m.to_str().unwrap(), "--out", &q];
+    let o = ttfs!().run(&[&quantize[..], &Q32].concat());
     assert!(o.status.success(), "{}", text(&o));
     let o = ttfs!().run(&["hdl", "--model", &p("q.safetensors"), "--out", &p("hdl")]);
     assert!(o.status.success(), "{}", text(&o));
