@@ -1,9 +1,8 @@
 //! The simulated board: a Verilator model of `ttfs_board_top` behind a pseudo-terminal.
 //!
-//! Owns the C++ bench ([`bench_cpp`]), its Verilator build (cached like sim's, under
-//! `<sim cache root>/verilator/ttfs_board_top-<hash>`, the hash covering every Verilog file of the design
-//! folder, the bench, the Verilator version and the flags; built through `toolchain`: the tool lookup,
-//! a logged, checked step) and the running process ([`SimBoard`]). The bench opens a pseudo-terminal
+//! Owns the C++ bench ([`bench_cpp`]), its Verilator build (`toolchain::build_cached`, the cached
+//! build sim's bench uses too: `<sim cache root>/verilator/ttfs_board_top-<hash>`) and the running
+//! process ([`SimBoard`]). The bench opens a pseudo-terminal
 //! (`posix_openpt`, `grantpt`, `unlockpt`, raw mode), writes the slave's path to a file, and moves bytes
 //! between the pty and the `uart_rx` / `uart_tx` pins bit-serially: 8N1, the design's cycles per bit
 //! (generate the design with a small clock/baud ratio, e.g. [`LinkConfig::simulation`]`(115200, 8)`,
@@ -18,7 +17,7 @@ use crate::verilog::{read_link_config, BOARD_TOP};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use toolchain::{cache_root, execute, find, fnv1a, verilog_files, Flow, Program, Step, VERILATOR};
+use toolchain::{build_cached, verilog_files, VerilatorModel};
 
 /// The C++ bench (one text for every design: the cycles per bit come as an argument).
 pub fn bench_cpp() -> String {
@@ -239,98 +238,28 @@ pub struct BoardBuild {
 }
 
 /// Builds (or reuses) the simulated board of the design folder `design` (which holds `ttfs_top.v`
-/// and `ttfs_board_top.v`).
-///
-/// The cache scheme is sim's (`sim::run::build_verilator`: hash, lock file, `ready` marker), which is
-/// tied to its own bench and `ttfs_top`; `toolchain` runs the step but has no cached Verilator build
-/// yet, and this function becomes one call when it does.
+/// and `ttfs_board_top.v`), through toolchain's cached Verilator build.
 pub fn build(design: &Path) -> Result<BoardBuild> {
-    let tool = find(&VERILATOR)?;
     let files = verilog_files(design)?;
     let bench = bench_cpp();
-    let mut parts: Vec<Vec<u8>> = Vec::new();
-    for f in &files {
-        let text = std::fs::read(f).map_err(|e| BoardError::io(f, e))?;
-        parts.push(
-            f.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-                .into_bytes(),
-        );
-        parts.push(text);
-    }
-    parts.push(bench.clone().into_bytes());
-    parts.push(tool.version_line.clone().into_bytes());
-    parts.push(FLAGS.join(" ").into_bytes());
-    let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
-    let hash = fnv1a(&refs);
-    let root = cache_root().join("verilator");
-    let dir = root.join(format!("{BOARD_TOP}-{hash:016x}"));
-    std::fs::create_dir_all(&root).map_err(|e| BoardError::io(&root, e))?;
-    let lock_path = root.join(format!("{BOARD_TOP}-{hash:016x}.lock"));
-    let lock = std::fs::File::create(&lock_path).map_err(|e| BoardError::io(&lock_path, e))?;
-    lock.lock().map_err(|e| BoardError::io(&lock_path, e))?;
-    let binary = dir.join("obj").join("Vboard");
-    let ready = dir.join("ready");
-    if ready.is_file() && binary.is_file() {
-        return Ok(BoardBuild {
-            binary,
-            dir,
-            cached: true,
-            build_seconds: 0.0,
-        });
-    }
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| BoardError::io(&dir, e))?;
-    }
-    let src = dir.join("src");
-    std::fs::create_dir_all(&src).map_err(|e| BoardError::io(&src, e))?;
-    let bench_path = dir.join("board.cpp");
-    golden::io::write_atomic(&bench_path, bench.as_bytes())?;
-    let mut copies = Vec::new();
-    for f in &files {
-        let to = src.join(f.file_name().unwrap_or_default());
-        std::fs::copy(f, &to).map_err(|e| BoardError::io(&to, e))?;
-        copies.push(to);
-    }
-    let step = Step::new(
-        format!(
+    let b = build_cached(&VerilatorModel {
+        what: format!(
             "verilator build of the simulated board of {}",
             design.display()
         ),
-        Program::Path(tool.path.clone()),
-        dir.join("build.log"),
-    )
-    .cwd(&dir)
-    .args(FLAGS)
-    .args([
-        "--top-module",
-        BOARD_TOP,
-        "--prefix",
-        "Vttfs_board_top",
-        "-Mdir",
-        "obj",
-        "-o",
-        "Vboard",
-    ])
-    .args(copies.iter().map(|c| c.as_os_str().to_owned()))
-    .arg(&bench_path)
-    .inputs(copies.iter().cloned())
-    .inputs([bench_path.clone()])
-    .outputs([binary.clone()]);
-    let t0 = Instant::now();
-    execute(&Flow {
-        files: Vec::new(),
-        steps: vec![step],
+        sources: &files,
+        top: BOARD_TOP,
+        prefix: "Vttfs_board_top",
+        bench_file: "board.cpp",
+        bench: &bench,
+        binary: "Vboard",
+        flags: FLAGS,
     })?;
-    let seconds = t0.elapsed().as_secs_f64();
-    golden::io::write_atomic(&ready, format!("{seconds:.3}\n").as_bytes())?;
-    drop(lock);
     Ok(BoardBuild {
-        binary,
-        dir,
-        cached: false,
-        build_seconds: seconds,
+        binary: b.binary,
+        dir: b.dir,
+        cached: b.cached,
+        build_seconds: b.build_seconds,
     })
 }
 

@@ -397,6 +397,15 @@ pub fn read_event_log(
 mod tests {
     use super::*;
 
+    fn spike(cycle: u64, layer: u64, neuron: u64, step: u64) -> HwEvent {
+        HwEvent::Spike {
+            cycle,
+            layer,
+            neuron,
+            step,
+        }
+    }
+
     fn asm() -> Assembler {
         Assembler::new(&[3, 2, 2], 8, 4, Path::new("test.log"))
     }
@@ -418,20 +427,8 @@ mod tests {
         })
         .unwrap();
         a.push(HwEvent::Start { cycle: 7 }).unwrap();
-        a.push(HwEvent::Spike {
-            cycle: 20,
-            layer: 1,
-            neuron: 1,
-            step: 2,
-        })
-        .unwrap();
-        a.push(HwEvent::Spike {
-            cycle: 30,
-            layer: 2,
-            neuron: 0,
-            step: 5,
-        })
-        .unwrap();
+        a.push(spike(20, 1, 1, 2)).unwrap();
+        a.push(spike(30, 2, 0, 5)).unwrap();
         a.push(HwEvent::Out {
             cycle: 30,
             neuron: 0,
@@ -465,22 +462,8 @@ mod tests {
     fn contract_breaches_are_errors_naming_sample_and_cycle() {
         let mut a = asm();
         a.push(HwEvent::Start { cycle: 1 }).unwrap();
-        a.push(HwEvent::Spike {
-            cycle: 2,
-            layer: 1,
-            neuron: 0,
-            step: 1,
-        })
-        .unwrap();
-        let e = a
-            .push(HwEvent::Spike {
-                cycle: 3,
-                layer: 1,
-                neuron: 0,
-                step: 2,
-            })
-            .unwrap_err()
-            .to_string();
+        a.push(spike(2, 1, 0, 1)).unwrap();
+        let e = a.push(spike(3, 1, 0, 2)).unwrap_err().to_string();
         assert!(
             e.contains("sample 0, cycle 3") && e.contains("spiked twice"),
             "{e}"
@@ -488,26 +471,12 @@ mod tests {
 
         let mut a = asm();
         a.push(HwEvent::Start { cycle: 1 }).unwrap();
-        let e = a
-            .push(HwEvent::Spike {
-                cycle: 2,
-                layer: 3,
-                neuron: 0,
-                step: 1,
-            })
-            .unwrap_err()
-            .to_string();
+        let e = a.push(spike(2, 3, 0, 1)).unwrap_err().to_string();
         assert!(e.contains("layer 3"), "{e}");
 
         let mut a = asm();
         a.push(HwEvent::Start { cycle: 1 }).unwrap();
-        a.push(HwEvent::Spike {
-            cycle: 2,
-            layer: 2,
-            neuron: 1,
-            step: 1,
-        })
-        .unwrap();
+        a.push(spike(2, 2, 1, 1)).unwrap();
         let e = a
             .push(HwEvent::Done {
                 cycle: 3,

@@ -20,8 +20,8 @@ use hdl::Manifest;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use toolchain::{
-    cache_root, execute, find, fnv1a, run_step, verilog_files, Flow, Program, Step,
-    ICARUS_BENCH_FILE, IVERILOG, VERILATOR, VVP,
+    build_cached, execute, run_step, verilog_files, Flow, Program, Step, VerilatorModel,
+    ICARUS_BENCH_FILE, IVERILOG, VVP,
 };
 
 /// A generated design: its folder (Verilog, memory files) and manifest.
@@ -110,100 +110,27 @@ const VERILATOR_FLAGS: &[&str] = &[
     "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2",
 ];
 
-/// Builds (or reuses) the Verilator simulation binary of `design`.
+/// Builds (or reuses) the Verilator simulation binary of `design` (toolchain's cached build: networks
+/// that differ only in weights share a binary).
 pub fn build_verilator(design: &Design) -> Result<VerilatorBuild> {
-    let tool = find(&VERILATOR)?;
     let files = verilog_files(&design.dir)?;
     let bench = verilator_bench_cpp();
-    let mut parts: Vec<Vec<u8>> = Vec::new();
-    for f in &files {
-        let text = std::fs::read(f).map_err(|e| SimError::io(f, e))?;
-        parts.push(
-            f.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-                .into_bytes(),
-        );
-        parts.push(text);
-    }
-    parts.push(bench.clone().into_bytes());
-    parts.push(tool.version_line.clone().into_bytes());
-    parts.push(VERILATOR_FLAGS.join(" ").into_bytes());
-    parts.push(design.manifest.top.clone().into_bytes());
-    let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
-    let hash = fnv1a(&refs);
-    let root = cache_root().join("verilator");
-    let dir = root.join(format!("{}-{hash:016x}", design.manifest.top));
-    std::fs::create_dir_all(&root).map_err(|e| SimError::io(&root, e))?;
-    let lock_path = root.join(format!("{}-{hash:016x}.lock", design.manifest.top));
-    let lock = std::fs::File::create(&lock_path).map_err(|e| SimError::io(&lock_path, e))?;
-    lock.lock().map_err(|e| SimError::io(&lock_path, e))?;
-    let binary = dir.join("obj").join("Vbench");
-    let ready = dir.join("ready");
-    if ready.is_file() && binary.is_file() {
-        let original = std::fs::read_to_string(&ready)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(0.0);
-        return Ok(VerilatorBuild {
-            binary,
-            dir,
-            cached: true,
-            build_seconds: 0.0,
-            original_build_seconds: original,
-        });
-    }
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| SimError::io(&dir, e))?;
-    }
-    std::fs::create_dir_all(&dir).map_err(|e| SimError::io(&dir, e))?;
-    let bench_path = dir.join("bench.cpp");
-    std::fs::write(&bench_path, &bench).map_err(|e| SimError::io(&bench_path, e))?;
-    // Keep a copy of the Verilog that was built (the design folder may change later).
-    let src = dir.join("src");
-    std::fs::create_dir_all(&src).map_err(|e| SimError::io(&src, e))?;
-    let mut copies = Vec::new();
-    for f in &files {
-        let to = src.join(f.file_name().unwrap_or_default());
-        std::fs::copy(f, &to).map_err(|e| SimError::io(&to, e))?;
-        copies.push(to);
-    }
-    let step = Step::new(
-        format!("verilator build of {}", design.dir.display()),
-        Program::Path(tool.path.clone()),
-        dir.join("build.log"),
-    )
-    .cwd(&dir)
-    .args(VERILATOR_FLAGS)
-    .args([
-        "--top-module",
-        &design.manifest.top,
-        "--prefix",
-        "Vttfs_top",
-        "-Mdir",
-        "obj",
-        "-o",
-        "Vbench",
-    ])
-    .args(copies.iter().map(|c| c.as_os_str().to_owned()))
-    .arg(&bench_path)
-    .inputs(copies.iter().cloned())
-    .inputs([bench_path.clone()])
-    .outputs([binary.clone()]);
-    let t0 = Instant::now();
-    execute(&Flow {
-        files: Vec::new(),
-        steps: vec![step],
+    let b = build_cached(&VerilatorModel {
+        what: format!("verilator build of {}", design.dir.display()),
+        sources: &files,
+        top: &design.manifest.top,
+        prefix: "Vttfs_top",
+        bench_file: "bench.cpp",
+        bench: &bench,
+        binary: "Vbench",
+        flags: VERILATOR_FLAGS,
     })?;
-    let seconds = t0.elapsed().as_secs_f64();
-    std::fs::write(&ready, format!("{seconds:.3}\n")).map_err(|e| SimError::io(&ready, e))?;
-    drop(lock);
     Ok(VerilatorBuild {
-        binary,
-        dir,
-        cached: false,
-        build_seconds: seconds,
-        original_build_seconds: seconds,
+        binary: b.binary,
+        dir: b.dir,
+        cached: b.cached,
+        build_seconds: b.build_seconds,
+        original_build_seconds: b.original_build_seconds,
     })
 }
 

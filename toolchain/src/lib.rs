@@ -9,7 +9,8 @@
 //! * [`flow`]: a plan of files and steps ([`Flow`]), built by pure functions and inspectable before
 //!   [`execute`] runs it (inputs checked before each step, outputs after);
 //! * [`lint`] and [`synth`]: the Verilator lint and the Yosys synthesis (per [`SynthTarget`]) as flows,
-//!   with their report parsers; [`cache`]: where runs keep builds and logs.
+//!   with their report parsers; [`verilator`]: the cached Verilator build of a model and its bench;
+//!   [`cache`]: where runs keep builds and logs.
 //!
 //! ```no_run
 //! # fn main() -> toolchain::Result<()> {
@@ -31,6 +32,7 @@ pub mod lint;
 pub mod step;
 pub mod synth;
 pub mod tool;
+pub mod verilator;
 
 pub use cache::{cache_root, fnv1a, verilog_files, work_dir_for, ICARUS_BENCH_FILE};
 pub use error::{Result, ToolchainError};
@@ -45,3 +47,4 @@ pub use tool::{
     find, parse_version, FoundTool, Lookup, ToolSpec, ALL, ECPPACK, ICEPACK, IVERILOG,
     NEXTPNR_ECP5, NEXTPNR_ICE40, VENV_ENV, VERILATOR, VVP, YOSYS,
 };
+pub use verilator::{build_cached, CachedBuild, VerilatorModel};

@@ -273,6 +273,70 @@ fn trace_chart<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
+/// A horizontal reference line with its legend entry (the threshold on the potential panel).
+struct ThresholdLine {
+    value: i64,
+    label: String,
+}
+
+/// Draws golden's values per step as a line and the hardware's samples as crosses on one panel; with
+/// a threshold, also the threshold line and a legend (the potential panel), else no legend (slope).
+fn golden_and_hardware<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    golden: &[i64],
+    hardware: impl Iterator<Item = (u32, i64)>,
+    threshold: Option<ThresholdLine>,
+) -> DrawResult {
+    let golden_color = PALETTE[0];
+    let hw_color = PALETTE[1];
+    let n_steps = golden.len().saturating_sub(1) as f64;
+    let legend = threshold.is_some();
+    if let Some(t) = threshold {
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, t.value as f64), (n_steps, t.value as f64)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(e)?
+            .label(t.label)
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK));
+    }
+    chart
+        .draw_series(LineSeries::new(
+            golden
+                .iter()
+                .enumerate()
+                .map(|(n, &v)| (n as f64, v as f64)),
+            golden_color.stroke_width(2),
+        ))
+        .map_err(e)?
+        .label("golden")
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], golden_color));
+    let hw: Vec<(u32, i64)> = hardware.collect();
+    if !hw.is_empty() {
+        chart
+            .draw_series(
+                hw.iter().map(|&(step, v)| {
+                    Cross::new((step as f64, v as f64), 4, hw_color.stroke_width(1))
+                }),
+            )
+            .map_err(e)?
+            .label("hardware (VCD)")
+            .legend(move |(x, y)| Cross::new((x + 8, y), 4, hw_color));
+    }
+    if legend {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 12))
+            .draw()
+            .map_err(e)?;
+    }
+    Ok(())
+}
+
 impl Figure for Membrane {
     fn size(&self) -> (u32, u32) {
         (1200, 60 + 300 * self.series.len().max(1) as u32)
@@ -282,8 +346,6 @@ impl Figure for Membrane {
         root.fill(&WHITE).map_err(e)?;
         let root = root.titled(&self.title, ("sans-serif", 22)).map_err(e)?;
         let panels = root.split_evenly((self.series.len().max(1), 2));
-        let golden_color = PALETTE[0];
-        let hw_color = PALETTE[1];
         for (r, s) in self.series.iter().enumerate() {
             let g = &s.golden;
             let hw = s.hardware.as_deref().unwrap_or(&[]);
@@ -305,49 +367,16 @@ impl Figure for Membrane {
                 self.n_steps,
                 y,
             )?;
-            chart
-                .draw_series(LineSeries::new(
-                    [
-                        (0.0, g.threshold_q as f64),
-                        (self.n_steps as f64, g.threshold_q as f64),
-                    ],
-                    BLACK.stroke_width(1),
-                ))
-                .map_err(e)?
-                .label(format!("threshold {}", g.threshold_q))
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK));
-            chart
-                .draw_series(LineSeries::new(
-                    g.potential
-                        .iter()
-                        .enumerate()
-                        .map(|(n, &v)| (n as f64, v as f64)),
-                    golden_color.stroke_width(2),
-                ))
-                .map_err(e)?
-                .label("golden")
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], golden_color));
-            if !hw.is_empty() {
-                chart
-                    .draw_series(hw.iter().map(|p| {
-                        Cross::new(
-                            (p.step as f64, p.potential as f64),
-                            4,
-                            hw_color.stroke_width(1),
-                        )
-                    }))
-                    .map_err(e)?
-                    .label("hardware (VCD)")
-                    .legend(move |(x, y)| Cross::new((x + 8, y), 4, hw_color));
-            }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font(("sans-serif", 12))
-                .draw()
-                .map_err(e)?;
+            let threshold = ThresholdLine {
+                value: g.threshold_q,
+                label: format!("threshold {}", g.threshold_q),
+            };
+            golden_and_hardware(
+                &mut chart,
+                &g.potential,
+                hw.iter().map(|p| (p.step, p.potential)),
+                Some(threshold),
+            )?;
             // Slope panel.
             let y = padded_range(
                 g.slope.iter().copied().chain(hw.iter().map(|p| p.slope)),
@@ -360,22 +389,12 @@ impl Figure for Membrane {
                 self.n_steps,
                 y,
             )?;
-            chart
-                .draw_series(LineSeries::new(
-                    g.slope
-                        .iter()
-                        .enumerate()
-                        .map(|(n, &v)| (n as f64, v as f64)),
-                    golden_color.stroke_width(2),
-                ))
-                .map_err(e)?;
-            if !hw.is_empty() {
-                chart
-                    .draw_series(hw.iter().map(|p| {
-                        Cross::new((p.step as f64, p.slope as f64), 4, hw_color.stroke_width(1))
-                    }))
-                    .map_err(e)?;
-            }
+            golden_and_hardware(
+                &mut chart,
+                &g.slope,
+                hw.iter().map(|p| (p.step, p.slope)),
+                None,
+            )?;
         }
         Ok(())
     }
