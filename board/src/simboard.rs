@@ -209,40 +209,15 @@ int main(int argc, char** argv) {
     .to_string()
 }
 
-/// Verilator flags of the simulated board (part of the cache key).
-const FLAGS: &[&str] = &[
-    "--cc",
-    "--exe",
-    "--build",
-    "-O2",
-    "-Wno-fatal",
-    "-Wno-lint",
-    "-Wno-style",
-    "--x-assign",
-    "fast",
-    "--x-initial",
-    "fast",
-    "-j",
-    "2",
-    "-MAKEFLAGS",
-    "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2",
-];
-
-/// A finished build of the simulated board.
-#[derive(Clone, Debug)]
-pub struct BoardBuild {
-    pub binary: PathBuf,
-    pub dir: PathBuf,
-    pub cached: bool,
-    pub build_seconds: f64,
-}
+/// A finished build of the simulated board (toolchain's cached build).
+pub type BoardBuild = toolchain::CachedBuild;
 
 /// Builds (or reuses) the simulated board of the design folder `design` (which holds `ttfs_top.v`
 /// and `ttfs_board_top.v`), through toolchain's cached Verilator build.
 pub fn build(design: &Path) -> Result<BoardBuild> {
     let files = verilog_files(design)?;
     let bench = bench_cpp();
-    let b = build_cached(&VerilatorModel {
+    Ok(build_cached(&VerilatorModel {
         what: format!(
             "verilator build of the simulated board of {}",
             design.display()
@@ -253,14 +228,8 @@ pub fn build(design: &Path) -> Result<BoardBuild> {
         bench_file: "board.cpp",
         bench: &bench,
         binary: "Vboard",
-        flags: FLAGS,
-    })?;
-    Ok(BoardBuild {
-        binary: b.binary,
-        dir: b.dir,
-        cached: b.cached,
-        build_seconds: b.build_seconds,
-    })
+        trace: false,
+    })?)
 }
 
 /// A running simulated board. Dropping it ends the process (if still running) and waits for it.

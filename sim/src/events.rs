@@ -397,6 +397,14 @@ pub fn read_event_log(
 mod tests {
     use super::*;
 
+    fn input(cycle: u64, neuron: u64, step: u64) -> HwEvent {
+        HwEvent::Input {
+            cycle,
+            neuron,
+            step,
+        }
+    }
+
     fn spike(cycle: u64, layer: u64, neuron: u64, step: u64) -> HwEvent {
         HwEvent::Spike {
             cycle,
@@ -414,18 +422,8 @@ mod tests {
     fn one_sample_assembles_with_cycles() {
         let mut a = asm();
         a.reset_released(4);
-        a.push(HwEvent::Input {
-            cycle: 4,
-            neuron: 2,
-            step: 0,
-        })
-        .unwrap();
-        a.push(HwEvent::Input {
-            cycle: 5,
-            neuron: 0,
-            step: 3,
-        })
-        .unwrap();
+        a.push(input(4, 2, 0)).unwrap();
+        a.push(input(5, 0, 3)).unwrap();
         a.push(HwEvent::Start { cycle: 7 }).unwrap();
         a.push(spike(20, 1, 1, 2)).unwrap();
         a.push(spike(30, 2, 0, 5)).unwrap();

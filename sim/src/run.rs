@@ -78,44 +78,15 @@ impl std::str::FromStr for Simulator {
     }
 }
 
-/// A finished Verilator build.
-#[derive(Clone, Debug)]
-pub struct VerilatorBuild {
-    pub binary: PathBuf,
-    pub dir: PathBuf,
-    /// True if an earlier build was reused.
-    pub cached: bool,
-    /// Wall time of this build (0 if cached) and of the recorded original build.
-    pub build_seconds: f64,
-    pub original_build_seconds: f64,
-}
-
-/// Verilator flags (part of the cache key).
-const VERILATOR_FLAGS: &[&str] = &[
-    "--cc",
-    "--exe",
-    "--build",
-    "--trace",
-    "-O2",
-    "-Wno-fatal",
-    "-Wno-lint",
-    "-Wno-style",
-    "--x-assign",
-    "fast",
-    "--x-initial",
-    "fast",
-    "-j",
-    "2",
-    "-MAKEFLAGS",
-    "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2",
-];
+/// A finished Verilator build (toolchain's cached build).
+pub type VerilatorBuild = toolchain::CachedBuild;
 
 /// Builds (or reuses) the Verilator simulation binary of `design` (toolchain's cached build: networks
 /// that differ only in weights share a binary).
 pub fn build_verilator(design: &Design) -> Result<VerilatorBuild> {
     let files = verilog_files(&design.dir)?;
     let bench = verilator_bench_cpp();
-    let b = build_cached(&VerilatorModel {
+    Ok(build_cached(&VerilatorModel {
         what: format!("verilator build of {}", design.dir.display()),
         sources: &files,
         top: &design.manifest.top,
@@ -123,15 +94,8 @@ pub fn build_verilator(design: &Design) -> Result<VerilatorBuild> {
         bench_file: "bench.cpp",
         bench: &bench,
         binary: "Vbench",
-        flags: VERILATOR_FLAGS,
-    })?;
-    Ok(VerilatorBuild {
-        binary: b.binary,
-        dir: b.dir,
-        cached: b.cached,
-        build_seconds: b.build_seconds,
-        original_build_seconds: b.original_build_seconds,
-    })
+        trace: true,
+    })?)
 }
 
 /// How to run a simulation.

@@ -47,4 +47,4 @@ pub use tool::{
     find, parse_version, FoundTool, Lookup, ToolSpec, ALL, ECPPACK, ICEPACK, IVERILOG,
     NEXTPNR_ECP5, NEXTPNR_ICE40, VENV_ENV, VERILATOR, VVP, YOSYS,
 };
-pub use verilator::{build_cached, CachedBuild, VerilatorModel};
+pub use verilator::{build_cached, build_flags, CachedBuild, VerilatorModel};

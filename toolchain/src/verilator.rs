@@ -32,8 +32,33 @@ pub struct VerilatorModel<'a> {
     pub bench: &'a str,
     /// The binary's name under `obj/`.
     pub binary: &'a str,
-    /// Verilator flags before `--top-module` (part of the cache key).
-    pub flags: &'a [&'a str],
+    /// Whether the model can write a VCD (`--trace`; part of the cache key like every flag).
+    pub trace: bool,
+}
+
+/// Verilator's flags for every cached build (with `--trace` after `--build` when tracing): C++ with its
+/// own `main`, built by Verilator's make, optimised, warnings not fatal (lint is a separate check), X
+/// values fast, two compile jobs.
+pub fn build_flags(trace: bool) -> Vec<&'static str> {
+    let mut flags = vec!["--cc", "--exe", "--build"];
+    if trace {
+        flags.push("--trace");
+    }
+    flags.extend([
+        "-O2",
+        "-Wno-fatal",
+        "-Wno-lint",
+        "-Wno-style",
+        "--x-assign",
+        "fast",
+        "--x-initial",
+        "fast",
+        "-j",
+        "2",
+        "-MAKEFLAGS",
+        "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2",
+    ]);
+    flags
 }
 
 /// A finished (or reused) build.
@@ -51,6 +76,7 @@ pub struct CachedBuild {
 /// Builds `model` with Verilator, or reuses the finished build of the same inputs.
 pub fn build_cached(model: &VerilatorModel<'_>) -> Result<CachedBuild> {
     let tool = find(&VERILATOR)?;
+    let flags = build_flags(model.trace);
     let mut parts: Vec<Vec<u8>> = Vec::new();
     for f in model.sources {
         let text = std::fs::read(f).map_err(|e| ToolchainError::io(f, e))?;
@@ -59,7 +85,7 @@ pub fn build_cached(model: &VerilatorModel<'_>) -> Result<CachedBuild> {
     }
     parts.push(model.bench.as_bytes().to_vec());
     parts.push(tool.version_line.clone().into_bytes());
-    parts.push(model.flags.join(" ").into_bytes());
+    parts.push(flags.join(" ").into_bytes());
     parts.push(model.top.as_bytes().to_vec());
     let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
     let name = format!("{}-{:016x}", model.top, fnv1a(&refs));
@@ -103,7 +129,7 @@ pub fn build_cached(model: &VerilatorModel<'_>) -> Result<CachedBuild> {
         dir.join("build.log"),
     )
     .cwd(&dir)
-    .args(model.flags)
+    .args(&flags)
     .args([
         "--top-module",
         model.top,

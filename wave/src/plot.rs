@@ -184,17 +184,12 @@ impl Figure for Raster {
                         -0.5f64..(n.max(1) as f64 - 0.5),
                     )
                     .map_err(e)?;
-                chart
-                    .configure_mesh()
-                    .disable_mesh()
-                    .x_desc(format!("time step n (0 to {})", self.n_steps))
-                    .y_desc(format!("neuron (0 to {})", n.saturating_sub(1)))
-                    .label_style(("sans-serif", 12))
-                    .x_label_formatter(&|x| format!("{x:.0}"))
-                    .y_label_formatter(&|y| format!("{y:.0}"))
-                    .axis_desc_style(("sans-serif", 13))
-                    .draw()
-                    .map_err(e)?;
+                step_axes(
+                    &mut chart,
+                    self.n_steps,
+                    &format!("neuron (0 to {})", n.saturating_sub(1)),
+                    false,
+                )?;
                 let radius = if n <= 128 {
                     3
                 } else if n <= 512 {
@@ -260,17 +255,29 @@ fn trace_chart<'a, DB: DrawingBackend>(
         .y_label_area_size(70)
         .build_cartesian_2d(-0.5f64..n_steps as f64 + 0.5, y_range)
         .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc(format!("time step n (0 to {n_steps})"))
+    step_axes(&mut chart, n_steps, y_desc, true)?;
+    Ok(chart)
+}
+
+/// The axes of every per-step panel: time steps on x, integers on y, with or without the grid.
+fn step_axes<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    n_steps: u32,
+    y_desc: &str,
+    grid: bool,
+) -> DrawResult {
+    let mut mesh = chart.configure_mesh();
+    if !grid {
+        mesh.disable_mesh();
+    }
+    mesh.x_desc(format!("time step n (0 to {n_steps})"))
         .y_desc(y_desc)
         .label_style(("sans-serif", 12))
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .axis_desc_style(("sans-serif", 13))
         .draw()
-        .map_err(e)?;
-    Ok(chart)
+        .map_err(e)
 }
 
 /// A horizontal reference line with its legend entry (the threshold on the potential panel).
