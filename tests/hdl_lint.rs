@@ -187,7 +187,8 @@ fn snapshots() -> PathBuf {
 #[test]
 fn tiny_network_snapshot() {
     let design = hdl::generate(&tiny_net(), &hdl::HdlConfig { lanes: vec![1, 2] }).unwrap();
-    snapshot(&snapshots(), "hdl_tiny_ttfs_top.v", &design.verilog);
+    // `.snap`, not `.v`: a snapshot is expected output (data), not a source file of the project.
+    snapshot(&snapshots(), "hdl_tiny_ttfs_top.v.snap", &design.verilog);
     // Layer 1, lane 0 = neuron 0 (group 0), lane 0 = neuron 1 in group 1: words g * 3 + j.
     // 4-bit two's complement: 3 -> 3, -2 -> e, 1 -> 1, -1 -> f, 4 -> 4, 2 -> 2.
     assert_eq!(
