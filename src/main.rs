@@ -19,6 +19,22 @@ enum Exit {
     Tool = 3,
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_error_says_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file (os error 2)");
+        // A cause that is already at the end of its parent's text is not repeated.
+        let e = anyhow::Error::new(io).context("reading x.toml: No such file (os error 2)");
+        assert_eq!(
+            super::message(&e),
+            "reading x.toml: No such file (os error 2)"
+        );
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(super::message(&e), "outer: inner");
+    }
+}
+
 impl Exit {
     /// Classifies an error by the first typed cause in its chain that decides: a [`cmd::Mismatch`]
     /// or a hardware timeout is 1, a tool error of `sim` is 3, anything else (bad flags, files,
@@ -108,8 +124,26 @@ enum Command {
     Synth(cmd::synth::Args),
     /// Spike rasters, membrane traces, per-sample summaries and GTKWave save files (golden and VCD).
     Wave(cmd::wave::Args),
+    /// What a model, checkpoint, design folder or VCD holds, in a few lines (--json).
+    Inspect(cmd::inspect::Args),
     /// Stream samples to a board (or the simulated board's pty) and check every answer against golden.
     Board(cmd::board::Args),
+}
+
+/// The error and its causes joined by ": ", a cause left out when the text so far already ends
+/// with it (error types that print their source and also return it from `source()` would
+/// otherwise say "... (os error 2): No such file or directory (os error 2)").
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.is_empty() {
+            out = text;
+        } else if !out.ends_with(&text) {
+            out = format!("{out}: {text}");
+        }
+    }
+    out
 }
 
 /// Restores the default action of SIGPIPE, which the Rust runtime ignores: output to a closed pipe
@@ -143,11 +177,12 @@ fn main() -> std::process::ExitCode {
         Command::Synth(a) => cmd::synth::run(a),
         Command::Wave(a) => cmd::wave::run(a),
         Command::Board(a) => cmd::board::run(a),
+        Command::Inspect(a) => cmd::inspect::run(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::from(Exit::Agreement as u8),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", message(&e));
             std::process::ExitCode::from(Exit::of(&e) as u8)
         }
     }

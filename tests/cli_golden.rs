@@ -22,7 +22,7 @@ fn quantize_writes_the_model_golden_computes() {
         "quantize",
         "--model",
         s(&committed_model()),
-        "--out",
+        "--out-file",
         s(&out),
         "--bits",
         "6",
@@ -48,7 +48,7 @@ fn quantize_writes_the_model_golden_computes() {
         "quantize",
         "--model",
         s(&committed_model()),
-        "--out",
+        "--out-file",
         s(&out2),
         "--quant-config",
         s(&toml),
@@ -77,7 +77,7 @@ fn evaluate_reports_golden_accuracy_side_by_side() {
         "evaluate",
         "--model",
         s(&committed_model()),
-        "--limit",
+        "--samples",
         "200",
         "--bits",
         "8",
@@ -139,7 +139,7 @@ fn dump_spikes_lists_every_spike_of_the_chosen_samples() {
         "dump-spikes",
         "--model",
         s(&committed_model()),
-        "--samples",
+        "--sample-list",
         "2,7-8",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -167,10 +167,10 @@ fn dump_spikes_lists_every_spike_of_the_chosen_samples() {
         "8",
         "--steps",
         "64",
-        "--samples",
+        "--sample-list",
         "3",
         "--with-inputs",
-        "--out",
+        "--out-file",
         s(&csv),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -197,7 +197,11 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     let m = committed_model();
     // `ttfs quantize --model M --out OUT EXTRA...` must fail; its message.
     let quantize_fails = |extra: &[&str]| {
-        let args = [&["quantize", "--model", s(&m), "--out", s(&out)][..], extra].concat();
+        let args = [
+            &["quantize", "--model", s(&m), "--out-file", s(&out)][..],
+            extra,
+        ]
+        .concat();
         ttfs!().fails(&args)
     };
 
@@ -206,7 +210,7 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
         "quantize",
         "--model",
         "no/such.safetensors",
-        "--out",
+        "--out-file",
         s(&out),
     ]);
     assert!(e.contains("no/such.safetensors"), "{e}");
@@ -217,7 +221,7 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     bytes[8 + header_len..12 + header_len].copy_from_slice(&f32::NAN.to_le_bytes());
     let nan = tmp.path().join("nan.safetensors");
     std::fs::write(&nan, &bytes).unwrap();
-    let e = ttfs!().fails(&["quantize", "--model", s(&nan), "--out", s(&out)]);
+    let e = ttfs!().fails(&["quantize", "--model", s(&nan), "--out-file", s(&out)]);
     assert!(
         e.contains("nan.safetensors") && e.contains("non-finite"),
         "{e}"
@@ -244,10 +248,10 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     // Quantizing an integer model again.
     let q = tmp.path().join("already.safetensors");
     assert!(ttfs!()
-        .run(&["quantize", "--model", s(&m), "--out", s(&q)])
+        .run(&["quantize", "--model", s(&m), "--out-file", s(&q)])
         .status
         .success());
-    let e = ttfs!().fails(&["quantize", "--model", s(&q), "--out", s(&out)]);
+    let e = ttfs!().fails(&["quantize", "--model", s(&q), "--out-file", s(&out)]);
     assert!(e.contains("already an integer model"), "{e}");
 
     // A network whose input size does not fit the data.
@@ -280,7 +284,7 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     );
 
     // Sample selections out of range.
-    let e = ttfs!().fails(&["dump-spikes", "--model", s(&m), "--samples", "499-500"]);
+    let e = ttfs!().fails(&["dump-spikes", "--model", s(&m), "--sample-list", "499-500"]);
     assert!(
         e.contains("out of range") && e.contains("500 samples"),
         "{e}"
@@ -319,7 +323,7 @@ fn a_closed_pipe_ends_dump_spikes_quietly() {
             "dump-spikes",
             "--model",
             s(&committed_model()),
-            "--samples",
+            "--sample-list",
             "0-199",
         ])
         .stdout(Stdio::piped())

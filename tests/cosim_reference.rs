@@ -136,7 +136,7 @@ fn a_missing_simulator_is_named_with_its_install_command() {
     ] {
         let out = run
             .command()
-            .args(["--no-trace", "--simulator", sim])
+            .args(["--samples", "2", "--simulator", sim])
             .env(var, "/nonexistent/bin/tool")
             .output()
             .unwrap();

@@ -132,3 +132,39 @@ pub struct EvaluateReport {
 
 /// The `schema` value of [`EvaluateReport`].
 pub const EVALUATE_SCHEMA: &str = "ttfs.evaluate/1";
+
+/// One quantization setting of `ttfs qeval`: the integer model's results at `weight_bits` bits and
+/// `n_steps` steps against the float model on the same samples.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QevalRow {
+    pub weight_bits: u32,
+    pub n_steps: u32,
+    pub n_in_steps: u32,
+    /// Fraction correct of the integer model (0 to 1).
+    pub int_accuracy: f64,
+    /// `100 * (int_accuracy - float_accuracy)`: percentage points.
+    pub delta_points: f64,
+    /// Samples whose prediction differs from the float model's.
+    pub changed_predictions: usize,
+    pub int_mean_hidden_rate: f64,
+    pub sops_per_sample: f64,
+}
+
+/// What `ttfs qeval --json` writes (schema `ttfs.qeval/1`, `docs/json.md`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QevalReport {
+    /// Always [`QEVAL_SCHEMA`].
+    pub schema: String,
+    pub model_file: String,
+    pub data: String,
+    /// Test samples evaluated.
+    pub samples: usize,
+    pub float_accuracy: f64,
+    /// The `--clip-percentile` of every row (none: the maximum of |w|).
+    pub clip_percentile: Option<f64>,
+    /// One row per (bits, steps), bits outer, in the order of the flags.
+    pub rows: Vec<QevalRow>,
+}
+
+/// The `schema` value of [`QevalReport`].
+pub const QEVAL_SCHEMA: &str = "ttfs.qeval/1";

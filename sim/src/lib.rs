@@ -19,6 +19,7 @@
 pub mod bench;
 pub mod error;
 pub mod events;
+pub mod junit;
 pub mod run;
 pub mod stats;
 pub mod vcd_read;

@@ -12,7 +12,7 @@ use golden::SpikeStats;
 use hdl::{CycleParts, Manifest};
 
 /// Means over samples of the lower bound's parts (cycles per inference).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BoundParts {
     pub event_cycles: f64,
     pub hidden_event_cycles: f64,
@@ -21,7 +21,7 @@ pub struct BoundParts {
 }
 
 /// What `ttfs cosim` reports besides the comparison.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CosimStats {
     pub samples: usize,
     /// Samples whose hardware / golden decision equals the label.
@@ -110,6 +110,100 @@ impl CosimStats {
     }
 }
 
+/// One co-simulated sample: its label, both decisions, its cycles and, when golden and the
+/// hardware differ, the first difference in words (what a JUnit failure shows).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SampleResult {
+    /// Index into the data split.
+    pub sample: usize,
+    pub label: Option<u8>,
+    pub golden_decision: Option<usize>,
+    pub hardware_decision: Option<usize>,
+    /// Cycles the hardware took (none when it produced no result for the sample).
+    pub cycles: Option<u64>,
+    /// The engine's exact cycle model for the sample.
+    pub expected_cycles: u64,
+    /// The first difference: the first differing neuron (earliest diverging cycle) with its
+    /// expected and observed spike step, else the decision, else the shape; `None` = agreement.
+    pub first_difference: Option<String>,
+}
+
+impl SampleResult {
+    /// One result per golden sample (same order as `observed`), the differences from `report`.
+    pub fn all(
+        manifest: &Manifest,
+        golden: &[IntInference],
+        observed: &[ObservedInference],
+        labels: &[u8],
+        report: &golden::compare::Report,
+    ) -> Vec<SampleResult> {
+        (0..golden.len())
+            .map(|i| {
+                let obs = observed.get(i);
+                let first_difference = if obs.is_none() {
+                    Some(format!(
+                        "sample {i}: the hardware reported no result ({} of {} samples)",
+                        observed.len(),
+                        golden.len()
+                    ))
+                } else if let Some(m) = report.shape_mismatches.iter().find(|m| m.sample == i) {
+                    Some(format!(
+                        "sample {i}: layer sizes expected {:?}, hardware {:?}",
+                        m.expected_sizes, m.actual_sizes
+                    ))
+                } else if let Some(m) = report.spike_mismatches.iter().find(|m| m.sample == i) {
+                    Some(m.to_string())
+                } else {
+                    report
+                        .decision_mismatches
+                        .iter()
+                        .find(|m| m.sample == i)
+                        .map(ToString::to_string)
+                };
+                SampleResult {
+                    sample: i,
+                    label: labels.get(i).copied(),
+                    golden_decision: golden[i].decision,
+                    hardware_decision: obs.and_then(|o| o.decision),
+                    cycles: obs.map(|o| o.cycles),
+                    expected_cycles: manifest.expected_cycles(&golden[i].spikes),
+                    first_difference,
+                }
+            })
+            .collect()
+    }
+}
+
+/// What `ttfs cosim --json` writes (schema `ttfs.cosim/1`, `docs/json.md`): the run, the statistics,
+/// the full comparison and one line per sample.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CosimReport {
+    /// Always [`COSIM_SCHEMA`].
+    pub schema: String,
+    pub design: String,
+    pub engine: String,
+    /// Layer sizes, input first.
+    pub sizes: Vec<usize>,
+    pub model_file: String,
+    pub data: String,
+    pub split: String,
+    /// `verilator` or `iverilog`.
+    pub simulator: String,
+    /// True iff golden and the hardware agree on every sample.
+    pub agreement: bool,
+    pub samples_with_mismatch: usize,
+    pub build_seconds: f64,
+    pub build_cached: bool,
+    pub run_seconds: f64,
+    pub read_seconds: f64,
+    pub stats: CosimStats,
+    pub comparison: golden::compare::Report,
+    pub per_sample: Vec<SampleResult>,
+}
+
+/// The `schema` value of [`CosimReport`].
+pub const COSIM_SCHEMA: &str = "ttfs.cosim/1";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +273,44 @@ mod tests {
         let total = p.event_cycles + p.step_cycles + p.spike_cycles;
         assert!((total - s.bound_mean).abs() < 1e-9, "{p:?}");
     }
+
+    #[test]
+    fn per_sample_results_name_the_first_difference() {
+        let net = net();
+        let manifest = hdl::generate(&net, &hdl::HdlConfig::default())
+            .unwrap()
+            .manifest;
+        let runner = IntegerRunner::new(&net);
+        let golden: Vec<_> = [vec![Some(0), None, None], vec![None; 3]]
+            .iter()
+            .map(|x| runner.run(x))
+            .collect();
+        let mut observed: Vec<ObservedInference> = golden
+            .iter()
+            .map(|g| ObservedInference::from_golden(g, 10))
+            .collect();
+        // Sample 0: the output neuron 1 fires two steps late.
+        let late = observed[0].spikes.layers[2][1].map(|k| k + 2);
+        observed[0].spikes.layers[2][1] = late;
+        let report = golden::compare::compare(&golden, &observed);
+        let r = SampleResult::all(&manifest, &golden, &observed, &[1, 0], &report);
+        assert_eq!(r.len(), 2);
+        let d = r[0].first_difference.as_deref().unwrap();
+        assert!(
+            d.contains("layer 2 neuron 1") && d.contains("expected step"),
+            "{d}"
+        );
+        assert_eq!(r[1].first_difference, None);
+        assert_eq!((r[0].label, r[1].label), (Some(1), Some(0)));
+        // A sample the hardware never finished is a difference too.
+        let r = SampleResult::all(&manifest, &golden, &observed[..1], &[1, 0], &report);
+        assert!(r[1]
+            .first_difference
+            .as_deref()
+            .unwrap()
+            .contains("no result"));
+        assert_eq!(r[1].cycles, None);
+    }
 }
 
 /// What a waveform holds, for [`estimate_vcd_bytes`].
@@ -220,3 +352,24 @@ pub fn estimate_vcd_bytes(manifest: &Manifest, golden: &[&IntInference], kind: T
     };
     (cycles as f64 * per_cycle) as u64
 }
+
+/// What the main job `ttfs run` writes as `<out>/results.json` (schema `ttfs.run/1`,
+/// `docs/json.md`): its files, the evaluation of the float and integer models (golden's
+/// [`golden::eval::EvaluateReport`]) and the co-simulation (none with `--no-cosim`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunReport {
+    /// Always [`RUN_SCHEMA`].
+    pub schema: String,
+    pub out: String,
+    pub float_model: String,
+    pub integer_model: String,
+    pub design: String,
+    /// Whether the training was reused, continued, trained now, or skipped (`--model`).
+    pub training: String,
+    pub evaluate: golden::eval::EvaluateReport,
+    pub cosim: Option<CosimReport>,
+    pub seconds: f64,
+}
+
+/// The `schema` value of [`RunReport`].
+pub const RUN_SCHEMA: &str = "ttfs.run/1";

@@ -1,7 +1,9 @@
 //! `ttfs cosim`: runs golden's integer model and the generated RTL (Verilator or Icarus Verilog) on the
 //! same samples, compares every neuron's spike step and every decision, and prints a report (accuracy
 //! of both, spikes per layer, SOPs, cycles against the manifest's lower bound, throughput, build time).
-//! Exits 1 on any mismatch, 3 when a simulator fails (see `main`). The waveform is left on disk unless `--no-trace`.
+//! Exits 1 on any mismatch, 3 when a simulator fails (see `main`). No waveform unless asked
+//! (`--vcd`, `--trace-samples`). Machine-readable results: `--json FILE` (`sim::stats::CosimReport`)
+//! and `--junit FILE` (`sim::junit`, one test case per sample).
 
 use anyhow::{bail, Context};
 use golden::compare::compare;
@@ -10,6 +12,7 @@ use golden::idx::{load_split, Split};
 use golden::integer::IntegerRunner;
 use sim::stats::CosimStats;
 use sim::{Design, RunConfig, Simulator};
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -27,8 +30,8 @@ pub struct Args {
     /// Which split to run.
     #[arg(long, default_value = "test", value_parser = ["test", "train"])]
     pub split: String,
-    /// Number of samples (the first N of the split).
-    #[arg(long, default_value_t = 100)]
+    /// Number of samples (the first N of the split; more than the split holds is an error).
+    #[arg(long, value_name = "N", default_value_t = 100)]
     pub samples: usize,
     /// RTL simulator.
     #[arg(long, default_value = "verilator", value_parser = ["verilator", "iverilog"])]
@@ -51,14 +54,24 @@ pub struct Args {
     pub no_trace: bool,
     /// Work folder for the stimulus, event log, waveform and tool logs (default:
     /// out/cosim/<design folder name>-<hash of its path>, never inside the design folder).
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also write the results as JSON here (schema `ttfs.cosim/1`, docs/json.md).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Also write a JUnit XML report here: one test case per sample, a failure naming its first
+    /// difference (for CI systems).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     /// Cycle limit per sample (default: 4x the worst-case bound of the manifest + 1000).
     #[arg(long)]
     pub timeout_cycles: Option<u64>,
     /// Differences listed in the report.
     #[arg(long, default_value_t = 20)]
     pub max_lines: usize,
+    /// No progress display (it is off anyway when stderr is not a terminal).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// `out/cosim/<design folder name>-<8 hex digits of its absolute path>`: the work folder when no
@@ -149,6 +162,11 @@ pub struct Cosim {
     pub run: RunConfig,
     /// Differences listed in the report.
     pub max_lines: usize,
+    /// Where to write the JSON results and the JUnit report, if anywhere.
+    pub json: Option<PathBuf>,
+    pub junit: Option<PathBuf>,
+    /// Show the progress display on stderr (a terminal only).
+    pub progress: bool,
 }
 
 impl Args {
@@ -198,12 +216,15 @@ impl Args {
             simulator_name: self.simulator.clone(),
             run,
             max_lines: self.max_lines,
+            json: self.json.clone(),
+            junit: self.junit.clone(),
+            progress: !self.quiet,
         })
     }
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    cosim(&args.job()?)
+    cosim(&args.job()?).map(|_| ())
 }
 
 /// The design, the simulator run and the sample count: the report's first lines.
@@ -290,9 +311,13 @@ fn announce_waveform(design: &Design, golden: &[golden::integer::IntInference], 
     );
 }
 
-/// A spinner with the elapsed time on stderr (hidden when stderr is not a terminal).
-fn progress(msg: &str) -> indicatif::ProgressBar {
-    let pb = indicatif::ProgressBar::new_spinner();
+/// A spinner with the elapsed time on stderr (hidden when stderr is not a terminal or `!show`).
+fn progress(msg: &str, show: bool) -> indicatif::ProgressBar {
+    let pb = if show {
+        indicatif::ProgressBar::new_spinner()
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
         pb.set_style(style);
     }
@@ -301,8 +326,58 @@ fn progress(msg: &str) -> indicatif::ProgressBar {
     pb
 }
 
-/// Runs golden and the RTL on the same samples, prints the report, fails on any difference.
-pub fn cosim(job: &Cosim) -> anyhow::Result<()> {
+/// The run as a [`sim::stats::CosimReport`]; writes `--json` and `--junit` when asked (before the
+/// exit status says whether golden and the hardware agree).
+fn write_results(
+    job: &Cosim,
+    design: &Design,
+    golden: &[golden::integer::IntInference],
+    sim_run: &sim::SimRun,
+    labels: &[u8],
+    report: &golden::compare::Report,
+    stats: CosimStats,
+) -> anyhow::Result<sim::stats::CosimReport> {
+    let m = &design.manifest;
+    let per_sample = sim::stats::SampleResult::all(m, golden, &sim_run.observed, labels, report);
+    if let Some(path) = &job.junit {
+        let suite = sim::junit::Suite {
+            name: format!("{} ({})", design.dir.display(), m.engine),
+            seconds: sim_run.run_seconds,
+            samples: &per_sample,
+        };
+        let xml = sim::junit::to_xml(&[suite]).context("formatting the JUnit report")?;
+        golden::io::write_atomic(path, &xml)
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    let r = sim::stats::CosimReport {
+        schema: sim::stats::COSIM_SCHEMA.to_string(),
+        design: design.dir.display().to_string(),
+        engine: m.engine.clone(),
+        sizes: m.sizes.clone(),
+        model_file: job.model.display().to_string(),
+        data: job.data.display().to_string(),
+        split: job.split.to_string(),
+        simulator: job.simulator_name.clone(),
+        agreement: report.is_clean(),
+        samples_with_mismatch: report.samples_with_mismatch(),
+        build_seconds: sim_run.build_seconds,
+        build_cached: sim_run.build_cached,
+        run_seconds: sim_run.run_seconds,
+        read_seconds: sim_run.read_seconds,
+        stats,
+        comparison: report.clone(),
+        per_sample,
+    };
+    if let Some(path) = &job.json {
+        super::data::write_json(path, &r)?;
+    }
+    Ok(r)
+}
+
+/// Runs golden and the RTL on the same samples, prints the report, fails on any difference;
+/// returns the results on agreement.
+pub fn cosim(job: &Cosim) -> anyhow::Result<sim::stats::CosimReport> {
     let design = Design::load(&job.design)
         .with_context(|| format!("loading the design in {}", job.design.display()))?;
     let net = golden::io::load_quant(&job.model)
@@ -326,24 +401,51 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<()> {
             data.len()
         );
     }
-    let n = job.samples.min(data.len());
-    if n < job.samples {
-        eprintln!(
-            "note: --samples {} capped at {n}: the {split} split of {} has {n} samples",
+    if job.samples > data.len() {
+        bail!(
+            "--samples {}: the {split} split of {} has only {} samples",
             job.samples,
-            job.data.display()
+            job.data.display(),
+            data.len()
         );
     }
+    let n = job.samples;
     let inputs: Vec<Vec<Option<u32>>> = (0..n)
         .map(|i| encode::encode_steps(data.image(i), net.n_in_steps))
         .collect();
     let runner = IntegerRunner::new(&net);
     let golden: Vec<_> = inputs.iter().map(|x| runner.run(x)).collect();
     announce_waveform(&design, &golden, &job.run);
-    let spinner = progress(&format!(
-        "co-simulating {n} {split} samples with {} (build if needed, simulate, read back)",
-        job.simulator_name
-    ));
+    if job.run.simulator == Simulator::Verilator {
+        // The build first, as its own phase: minutes the first time, then cached.
+        let spinner = progress(
+            "building the Verilator model (the first build of this Verilog takes minutes; cached afterwards)",
+            job.progress,
+        );
+        let built = sim::build_verilator(&design).context("building the Verilator model");
+        spinner.finish_and_clear();
+        let built = built?;
+        if job.progress && std::io::stderr().is_terminal() {
+            eprintln!(
+                "verilator  {}",
+                if built.cached {
+                    format!(
+                        "cached (first build took {:.1} s)",
+                        built.original_build_seconds
+                    )
+                } else {
+                    format!("built in {:.1} s", built.build_seconds)
+                }
+            );
+        }
+    }
+    let spinner = progress(
+        &format!(
+            "simulating {n} {split} samples with {} and reading the results back",
+            job.simulator_name
+        ),
+        job.progress,
+    );
     let sim_run = sim::run(&design, &inputs, &job.run).context("running the RTL simulation");
     spinner.finish_and_clear();
     let sim_run = sim_run?;
@@ -353,6 +455,15 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<()> {
     print!("{}", report.describe(job.max_lines));
     print_stats(&stats);
     print_files(&sim_run, n);
+    let results = write_results(
+        job,
+        &design,
+        &golden,
+        &sim_run,
+        &data.labels,
+        &report,
+        stats,
+    )?;
     if !report.is_clean() {
         if let Some(&(sample, cycle)) = report.first_divergence().first() {
             println!(
@@ -366,5 +477,5 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<()> {
         ))
         .into());
     }
-    Ok(())
+    Ok(results)
 }

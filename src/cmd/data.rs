@@ -255,17 +255,31 @@ impl From<SplitArg> for Split {
     }
 }
 
-/// Loads a split, optionally truncated to its first `limit` samples.
+/// Loads a split, optionally truncated to its first `limit` samples (`--samples N`: at least 1,
+/// at most what the split holds, else an error naming the folder).
 pub fn load_data(dir: &Path, split: SplitArg, limit: Option<usize>) -> Result<Dataset> {
-    let mut data = idx::load_split(dir, split.into())
+    let data = idx::load_split(dir, split.into())
         .with_context(|| format!("loading data from {}", dir.display()))?;
-    if let Some(n) = limit {
-        if n == 0 {
-            bail!("--limit must be at least 1");
-        }
-        data = data.take(n);
+    match limit {
+        Some(n) => first_samples(data, n, dir),
+        None => Ok(data),
     }
-    Ok(data)
+}
+
+/// The first `n` samples of `data` (read from `dir`): `--samples N`, refused when 0 or more than
+/// it holds (never capped silently).
+pub fn first_samples(data: Dataset, n: usize, dir: &Path) -> Result<Dataset> {
+    if n == 0 {
+        bail!("--samples must be at least 1");
+    }
+    if n > data.len() {
+        bail!(
+            "--samples {n}: {} holds only {} samples in this split",
+            dir.display(),
+            data.len()
+        );
+    }
+    Ok(data.take(n))
 }
 
 /// Loads a float or quantized model file.
@@ -308,7 +322,7 @@ pub fn parse_samples(spec: &str, len: usize) -> Result<Vec<usize>> {
         }
         if b >= len {
             bail!(
-                "--samples: index {b} is out of range: the data set has {len} samples (0..={})",
+                "--samples: index {b} is out of range: the data set has {len} samples (indices 0 to {})",
                 len.saturating_sub(1)
             );
         }
@@ -334,6 +348,79 @@ pub fn parse_window(flag: &str, spec: &str, len: usize) -> Result<std::ops::Rang
     Ok(first..last + 1)
 }
 
+/// Says on stderr that `old` is a deprecated spelling of `new` (accepted for one release).
+pub fn deprecated(old: &str, new: &str) {
+    eprintln!("warning: {old} is deprecated (accepted for one release): use {new}");
+}
+
+/// `--samples N`: how many samples (the first N of the split), the one meaning of `--samples` in
+/// every command; `--limit N` is its deprecated spelling in `evaluate` and `qeval`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct CountArgs {
+    /// Use only the first N samples of the split (default: all).
+    #[arg(long, value_name = "N")]
+    pub samples: Option<usize>,
+    /// Deprecated spelling of --samples N.
+    #[arg(long, hide = true, conflicts_with = "samples")]
+    pub limit: Option<usize>,
+}
+
+impl CountArgs {
+    /// The count asked for (warning about `--limit`), `None` for every sample.
+    pub fn get(&self) -> Option<usize> {
+        if let Some(n) = self.limit {
+            deprecated(&format!("--limit {n}"), &format!("--samples {n}"));
+        }
+        self.samples.or(self.limit)
+    }
+}
+
+/// A choice of samples by index: `--sample-list 0,5,10-19` (indices and inclusive ranges).
+/// Default: sample 0. `--samples LIST` is the old spelling in `wave` and `dump-spikes`: accepted
+/// for one release with its old meaning (indices, so no script silently changes what it selects)
+/// and a warning; `--samples N` is a count (the first N) in every other command and will be here.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct SelectionArgs {
+    /// Samples by index: a list of indices and inclusive ranges, e.g. `0,5,10-19` (default: 0).
+    #[arg(long, value_name = "LIST")]
+    pub sample_list: Option<String>,
+    /// Deprecated spelling of --sample-list here (--samples N is a count in the other commands).
+    #[arg(long, hide = true, conflicts_with = "sample_list")]
+    pub samples: Option<String>,
+}
+
+impl SelectionArgs {
+    /// Sorted, distinct indices below `len`.
+    pub fn resolve(&self, len: usize) -> Result<Vec<usize>> {
+        if let Some(s) = &self.samples {
+            deprecated(
+                &format!("--samples {s} (indices here, a count in every other command)"),
+                &format!("--sample-list {s}"),
+            );
+        }
+        let spec = self
+            .sample_list
+            .as_deref()
+            .or(self.samples.as_deref())
+            .unwrap_or("0");
+        parse_samples(spec, len).map_err(|e| {
+            anyhow::anyhow!(
+                "{}",
+                e.to_string().replacen("--samples", "--sample-list", 1)
+            )
+        })
+    }
+}
+
+/// Writes `value` as pretty JSON to `path` (atomically) and says so on stderr.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    golden::io::write_atomic(path, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,6 +432,21 @@ mod tests {
         assert!(parse_samples("5-3", 10).is_err());
         assert!(parse_samples("x", 10).is_err());
         assert!(parse_samples("", 10).is_err());
+        let e = parse_samples("10", 10).unwrap_err().to_string();
+        assert!(e.contains("indices 0 to 9") && !e.contains("..="), "{e}");
+    }
+
+    #[test]
+    fn selections_by_list_old_spelling_keeps_its_meaning() {
+        let s = |n: Option<&str>, l: Option<&str>| SelectionArgs {
+            samples: n.map(String::from),
+            sample_list: l.map(String::from),
+        };
+        assert_eq!(s(None, None).resolve(10).unwrap(), vec![0]);
+        assert_eq!(s(None, Some("5,7-8")).resolve(10).unwrap(), vec![5, 7, 8]);
+        assert_eq!(s(Some("3"), None).resolve(10).unwrap(), vec![3]);
+        let e = s(None, Some("12")).resolve(10).unwrap_err().to_string();
+        assert!(e.starts_with("--sample-list: index 12"), "{e}");
     }
 
     #[test]

@@ -18,16 +18,18 @@ pub struct Args {
     #[arg(long)]
     pub model: PathBuf,
     /// Integer model to compare with the float model (instead of quantizing it on the fly).
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
+    pub integer_model: Option<PathBuf>,
+    /// Deprecated spelling of --integer-model.
+    #[arg(long, hide = true, conflicts_with = "integer_model")]
     pub quant_model: Option<PathBuf>,
     /// Folder with IDX files (MNIST layout). Default: the data set the model was trained on (its file records it), else the embedded MNIST subset.
     #[arg(long)]
     pub data: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "test")]
     pub split: SplitArg,
-    /// Evaluate only the first N samples.
-    #[arg(long)]
-    pub limit: Option<usize>,
+    #[command(flatten)]
+    pub count: super::data::CountArgs,
     /// Also write the results as JSON to this file (schema `ttfs.evaluate/1`, docs/json.md).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -75,20 +77,30 @@ pub enum Integer<'a> {
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    let integer = match &args.quant_model {
+    if let Some(p) = &args.quant_model {
+        super::data::deprecated(
+            &format!("--quant-model {}", p.display()),
+            &format!("--integer-model {}", p.display()),
+        );
+    }
+    let integer = match args.integer_model.as_ref().or(args.quant_model.as_ref()) {
         Some(p) if args.quant.any_set() => anyhow::bail!(
-            "--quant-model {} is already quantized: --bits/--steps/--clip-percentile/--quant-config quantize the float model instead; pass one or the other",
+            "--integer-model {} is already quantized: --bits/--steps/--clip-percentile/--quant-config quantize the float model instead; pass one or the other",
             p.display()
         ),
         Some(p) => Integer::File(p),
         None => Integer::Quantize(&args.quant),
     };
     let data_dir = super::data::data_for(args.data.as_deref(), &args.model)?;
-    let report = evaluate(&args.model, &integer, &data_dir, args.split, args.limit)?;
+    let report = evaluate(
+        &args.model,
+        &integer,
+        &data_dir,
+        args.split,
+        args.count.get(),
+    )?;
     if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&report)?;
-        golden::io::write_atomic(path, text.as_bytes())?;
-        println!("wrote {}", path.display());
+        super::data::write_json(path, &report)?;
     }
     Ok(())
 }
@@ -120,6 +132,14 @@ pub fn evaluate(
     };
     match model {
         Model::Quant(q) => {
+            if let Integer::Quantize(quant) = integer {
+                if quant.any_set() {
+                    anyhow::bail!(
+                        "{} is already an integer model: --bits/--steps/--clip-percentile/--quant-config apply to a float model only; drop them",
+                        model_path.display()
+                    );
+                }
+            }
             check_fit(&data, q.sizes()[0], model_path, data_dir)?;
             let r = eval_integer(&q, &data);
             print_table(&[("integer", &r)]);
@@ -138,7 +158,7 @@ pub fn evaluate(
                         f.sizes()
                     ),
                     Model::Float(_) => {
-                        anyhow::bail!("--quant-model {} is a float model", p.display())
+                        anyhow::bail!("--integer-model {} is a float model", p.display())
                     }
                 },
                 Integer::Quantize(quant) => {

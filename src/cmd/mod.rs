@@ -6,6 +6,7 @@ pub mod cosim;
 pub mod data;
 pub mod evaluate;
 pub mod hdl;
+pub mod inspect;
 pub mod pipeline;
 pub mod qeval;
 pub mod quantize;

@@ -47,8 +47,8 @@ pub struct Args {
 }
 
 /// Trains the `--config` (default: the embedded tiny config on `data`) into `<out>/train`; returns
-/// the model file.
-fn train_default(args: &Args, data: &Path) -> Result<PathBuf> {
+/// the model file and what was done (`reused`, `continued`, `trained`).
+fn train_default(args: &Args, data: &Path) -> Result<(PathBuf, &'static str)> {
     let (cfg, config) = match &args.config {
         Some(c) => (trainer::TrainConfig::load(c)?, c.clone()),
         None => {
@@ -72,7 +72,7 @@ fn train_default(args: &Args, data: &Path) -> Result<PathBuf> {
                 "reusing the finished training in {} (same config; --fresh trains again)",
                 out.display()
             );
-            return Ok(out.join(trainer::run_dir::MODEL_FILE));
+            return Ok((out.join(trainer::run_dir::MODEL_FILE), "reused"));
         }
         Previous::Unfinished => {
             println!(
@@ -91,7 +91,8 @@ fn train_default(args: &Args, data: &Path) -> Result<PathBuf> {
         "model written to {}",
         out.join(trainer::run_dir::MODEL_FILE).display()
     );
-    Ok(out.join(trainer::run_dir::MODEL_FILE))
+    let done = if resume { "continued" } else { "trained" };
+    Ok((out.join(trainer::run_dir::MODEL_FILE), done))
 }
 
 /// What `<out>/train` holds from an earlier `ttfs run`.
@@ -148,10 +149,10 @@ pub fn run(args: &Args) -> Result<()> {
     };
 
     stage(1, "train");
-    let float_model = match &args.model {
+    let (float_model, training) = match &args.model {
         Some(m) => {
             println!("using the float model {}", m.display());
-            m.clone()
+            (m.clone(), "skipped (--model)")
         }
         None => train_default(args, &data)?,
     };
@@ -165,6 +166,17 @@ pub fn run(args: &Args) -> Result<()> {
     let evaluation = evaluate::evaluate(&float_model, &integer, &data, SplitArg::Test, None)?;
     let json = serde_json::to_string_pretty(&evaluation)?;
     golden::io::write_atomic(&args.out.join("evaluate.json"), json.as_bytes())?;
+    let mut results = sim::stats::RunReport {
+        schema: sim::stats::RUN_SCHEMA.to_string(),
+        out: args.out.display().to_string(),
+        float_model: float_model.display().to_string(),
+        integer_model: int_model.display().to_string(),
+        design: args.out.join("design").display().to_string(),
+        training: training.to_string(),
+        evaluate: evaluation,
+        cosim: None,
+        seconds: 0.0,
+    };
 
     stage(4, "generate Verilog");
     let design = args.out.join("design");
@@ -202,9 +214,12 @@ pub fn run(args: &Args) -> Result<()> {
                 simulator_name: "verilator".into(),
                 run,
                 max_lines: 20,
+                json: None,
+                junit: None,
+                progress: true,
             }
         };
-        cosim::cosim(&job(args.samples, &args.out, None))?;
+        results.cosim = Some(cosim::cosim(&job(args.samples, &args.out, None))?);
         stage(
             6,
             "waveform of the first 3 test samples (every signal) and pictures",
@@ -218,7 +233,7 @@ pub fn run(args: &Args) -> Result<()> {
             vcd_first_sample: 0,
             data: Some(data),
             split: SplitArg::Test,
-            samples: "0".into(),
+            samples: super::data::SelectionArgs::default(),
             layers: vec![],
             neurons: vec![],
             out: inspect.clone(),
@@ -229,10 +244,16 @@ pub fn run(args: &Args) -> Result<()> {
             quant: QuantArgs::default(),
         })?;
     }
+    results.seconds = t0.elapsed().as_secs_f64();
+    let results_path = args.out.join("results.json");
+    let text = serde_json::to_string_pretty(&results)?;
+    golden::io::write_atomic(&results_path, text.as_bytes())
+        .with_context(|| format!("writing {}", results_path.display()))?;
     println!(
-        "\ndone in {:.1} s; artifacts in {} (design: {}, waveforms and pictures: {})",
+        "\ndone in {:.1} s; artifacts in {} (results: {}; design: {}, waveforms and pictures: {})",
         t0.elapsed().as_secs_f64(),
         args.out.display(),
+        results_path.display(),
         design.display(),
         args.out.join("inspect").display()
     );

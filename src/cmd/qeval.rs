@@ -1,10 +1,12 @@
 //! `ttfs qeval --model FILE --data DIR`: accuracy of the integer model (golden::quantize +
 //! golden::eval::eval_integer) at several weight widths and step counts, next to the float model
 //! (golden::eval::eval_exact), with the number of test samples whose prediction changes. One table on stdout
-//! (markdown), optionally also as CSV.
+//! (markdown), optionally also as CSV (`--csv`) and JSON (`--json`, `golden::eval::QevalReport`).
 
 use anyhow::{bail, Context};
-use golden::eval::{changed_predictions, eval_exact, eval_integer};
+use golden::eval::{
+    changed_predictions, eval_exact, eval_integer, QevalReport, QevalRow, QEVAL_SCHEMA,
+};
 use golden::idx::{load_split, Split};
 use golden::quantize::{quantize, QuantConfig};
 use golden::table::Decimal;
@@ -31,12 +33,14 @@ pub struct Args {
     /// Map this percentile of |w| to the largest code and clip above it (default: the maximum).
     #[arg(long)]
     pub clip_percentile: Option<f64>,
-    /// Use only the first N test samples.
-    #[arg(long)]
-    pub limit: Option<usize>,
+    #[command(flatten)]
+    pub count: super::data::CountArgs,
     /// Also write the table as CSV here.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Also write the results as JSON here (schema `ttfs.qeval/1`, docs/json.md).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
     #[command(flatten)]
     pub threads: super::data::ThreadArgs,
 }
@@ -77,8 +81,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let data_dir = super::data::data_for(args.data.as_deref(), &args.model)?;
     let mut data = load_split(&data_dir, Split::Test)
         .with_context(|| format!("loading the test split from {}", data_dir.display()))?;
-    if let Some(n) = args.limit {
-        data = data.take(n);
+    if let Some(n) = args.count.get() {
+        data = super::data::first_samples(data, n, &data_dir)?;
     }
     let sizes = net.sizes();
     if data.pixels() != sizes[0] {
@@ -93,6 +97,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let float_acc = float.accuracy;
     let mut table = String::new();
     let mut rows = Vec::new();
+    let mut report = QevalReport {
+        schema: QEVAL_SCHEMA.to_string(),
+        model_file: args.model.display().to_string(),
+        data: data_dir.display().to_string(),
+        samples: data.len(),
+        float_accuracy: float_acc,
+        clip_percentile: args.clip_percentile,
+        rows: Vec::new(),
+    };
     writeln!(
         table,
         "model {} on {} test samples of {}; float accuracy {:.2}%{}",
@@ -132,6 +145,16 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
                 stats.mean_hidden_rate(),
                 stats.sops_per_sample()
             )?;
+            report.rows.push(QevalRow {
+                weight_bits: bits,
+                n_steps: steps,
+                n_in_steps: q.n_in_steps,
+                int_accuracy: acc,
+                delta_points: delta,
+                changed_predictions: changed,
+                int_mean_hidden_rate: stats.mean_hidden_rate(),
+                sops_per_sample: stats.sops_per_sample(),
+            });
             rows.push(Row {
                 weight_bits: bits,
                 n_steps: steps,
@@ -150,6 +173,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         let csv = golden::table::to_csv(&CSV_HEADER.map(String::from), rows)?;
         golden::io::write_atomic(path, &csv)
             .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = &args.json {
+        super::data::write_json(path, &report)?;
     }
     Ok(())
 }

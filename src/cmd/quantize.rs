@@ -13,8 +13,11 @@ pub struct Args {
     #[arg(long)]
     pub model: PathBuf,
     /// Output integer model file.
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "out")]
+    pub out_file: Option<PathBuf>,
+    /// Deprecated spelling of --out-file (`--out` names a folder in every other command).
+    #[arg(long, hide = true, conflicts_with = "out_file")]
+    pub out: Option<PathBuf>,
     #[command(flatten)]
     pub quant: QuantArgs,
 }
@@ -115,7 +118,18 @@ pub fn print_summary(q: &QuantNetwork) {
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    quantize_file(&args.model, &args.out, &args.quant.resolve()?)
+    let out = match (&args.out_file, &args.out) {
+        (Some(f), _) => f,
+        (None, Some(o)) => {
+            super::data::deprecated(
+                &format!("--out {}", o.display()),
+                &format!("--out-file {}", o.display()),
+            );
+            o
+        }
+        (None, None) => bail!("quantize needs --out-file FILE"),
+    };
+    quantize_file(&args.model, out, &args.quant.resolve()?)
 }
 
 /// Quantizes the float model file `model` with `cfg` into `out` and prints the summary.
@@ -126,7 +140,26 @@ pub fn quantize_file(model: &Path, out: &Path, cfg: &QuantConfig) -> Result<()> 
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     // The integer file keeps the training data set of the float file (relative to its own folder).
-    let meta = super::data::carried_data_meta(model, out)?;
+    let mut meta = super::data::carried_data_meta(model, out)?;
+    // Provenance for `ttfs inspect`: the float file (relative to the integer file's folder) and
+    // the settings.
+    let out_dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let from = std::fs::canonicalize(model).unwrap_or_else(|_| model.to_path_buf());
+    let rel = trainer::run_dir::relative_to(&from, &out_dir);
+    meta.insert("quantized.from".into(), rel.to_string_lossy().into_owned());
+    meta.insert(
+        "quantized.settings".into(),
+        format!(
+            "weight_bits {}, n_steps {}, clip_percentile {}",
+            cfg.weight_bits,
+            cfg.n_steps,
+            cfg.clip_percentile
+                .map_or_else(|| "none (max |w|)".to_string(), |p| p.to_string())
+        ),
+    );
     let bytes = golden::io::quant_to_bytes_with(&q, &meta)?;
     golden::io::write_atomic(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     print_summary(&q);

@@ -2,7 +2,7 @@
 //! for the exact model, `sample,layer,neuron,step` for the integer model; silent neurons are omitted;
 //! layer 0 is the input layer, layer 1 the first hidden layer.
 
-use super::data::{check_fit, load_data, load_model, parse_samples, SplitArg};
+use super::data::{check_fit, load_data, load_model, SelectionArgs, SplitArg};
 use super::quantize::QuantArgs;
 use anyhow::{Context, Result};
 use golden::encode::{encode_exact, encode_steps};
@@ -20,9 +20,8 @@ pub struct Args {
     /// Quantize a float model with the quantization flags and dump integer steps.
     #[arg(long)]
     pub integer: bool,
-    /// Samples, e.g. `0,5,10-19`.
-    #[arg(long, default_value = "0")]
-    pub samples: String,
+    #[command(flatten)]
+    pub samples: SelectionArgs,
     /// Folder with IDX files. Default: the data set the model was trained on (its file records it), else the embedded MNIST subset.
     #[arg(long)]
     pub data: Option<PathBuf>,
@@ -32,7 +31,10 @@ pub struct Args {
     #[arg(long)]
     pub with_inputs: bool,
     /// Output CSV file (default: standard output).
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
+    pub out_file: Option<PathBuf>,
+    /// Deprecated spelling of --out-file (`--out` names a folder in every other command).
+    #[arg(long, hide = true, conflicts_with = "out_file")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub quant: QuantArgs,
@@ -64,8 +66,15 @@ pub fn run(args: &Args) -> Result<()> {
     // stdout is the CSV: the data set chosen is said on stderr after it.
     let (data_dir, why) = super::data::choose_data(args.data.as_deref(), &args.model)?;
     let data = load_data(&data_dir, args.split, None)?;
-    let samples = parse_samples(&args.samples, data.len())?;
-    let model = match load_model(&args.model)? {
+    let samples = args.samples.resolve(data.len())?;
+    let model = load_model(&args.model)?;
+    if args.quant.any_set() && !(args.integer && matches!(model, Model::Float(_))) {
+        anyhow::bail!(
+            "--bits/--steps/--clip-percentile/--quant-config quantize a float model for --integer; {} they would be ignored: drop them or pass --integer",
+            if matches!(model, Model::Quant(_)) { format!("{} is already an integer model,", args.model.display()) } else { "without --integer".to_string() }
+        );
+    }
+    let model = match model {
         Model::Float(f) if args.integer => Model::Quant(
             quantize(&f, &args.quant.resolve()?)
                 .with_context(|| format!("quantizing {}", args.model.display()))?,
@@ -91,7 +100,13 @@ pub fn run(args: &Args) -> Result<()> {
             spike_csv("step", rows.collect())?
         }
     };
-    match &args.out {
+    if let Some(p) = &args.out {
+        super::data::deprecated(
+            &format!("--out {}", p.display()),
+            &format!("--out-file {}", p.display()),
+        );
+    }
+    match args.out_file.as_ref().or(args.out.as_ref()) {
         Some(p) => {
             golden::io::write_atomic(p, &csv)
                 .with_context(|| format!("writing {}", p.display()))?;

@@ -5,11 +5,15 @@
 //! can be stopped and restarted.
 //!
 //! Results in the output folder: `tradeoff.csv` (one row per run), `tradeoff-summary.csv` (mean and
-//! standard deviation over seeds), `tradeoff.png` / `.svg`.
+//! standard deviation over seeds), `tradeoff.png` / `.svg`; `--json FILE` (`trainer::sweep::SweepReport`).
+//! Progress: one line per run with the overall estimate (mean time of the runs trained in this
+//! session x runs left); `--plot-only` names every run that is not finished.
 
 use anyhow::{bail, Context};
 use std::path::PathBuf;
-use trainer::sweep::{summarize, write_tables, Curves, Sweep};
+use trainer::sweep::{
+    summarize, write_tables, Curves, MissingRun, Sweep, SweepReport, SWEEP_SCHEMA,
+};
 use wave::tradeoff::{Tradeoff, TradeoffPoint};
 
 #[derive(clap::Args, Debug)]
@@ -21,8 +25,11 @@ pub struct Args {
     #[arg(long)]
     pub plot_only: bool,
     /// Output folder (default: `out` of the sweep file, else out/<sweep file stem>).
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also write the results as JSON here (schema `ttfs.sweep/1`, docs/json.md).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
     #[command(flatten)]
     pub threads: super::data::ThreadArgs,
 }
@@ -49,6 +56,32 @@ fn figure(title: String, curves: &Curves, n_hidden: usize) -> Tradeoff {
     }
 }
 
+/// `1h02m`, `3m05s`, `12s`: a duration for the progress lines.
+fn duration(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    match (s / 3600, s / 60 % 60, s % 60) {
+        (0, 0, sec) => format!("{sec}s"),
+        (0, m, sec) => format!("{m}m{sec:02}s"),
+        (h, m, _) => format!("{h}h{m:02}m"),
+    }
+}
+
+/// The overall estimate: elapsed time and, once a run was trained in this session, the time
+/// left (mean seconds per run trained here x runs left to train).
+fn eta(started: std::time::Instant, trained: usize, left: usize) -> String {
+    let elapsed = started.elapsed().as_secs_f64();
+    if trained == 0 {
+        return format!("elapsed {}", duration(elapsed));
+    }
+    let per_run = elapsed / trained as f64;
+    format!(
+        "elapsed {}, about {} left ({} per run)",
+        duration(elapsed),
+        duration(per_run * left as f64),
+        duration(per_run)
+    )
+}
+
 pub fn run(args: &Args) -> anyhow::Result<()> {
     args.threads.apply()?;
     let sweep = Sweep::load(&args.config)
@@ -57,10 +90,20 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let plan = sweep.plan(&out)?;
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let n_units = plan.units.len();
+    // Finished runs first, so the estimate counts only what is left to train.
+    let finished: Vec<Option<trainer::sweep::RunResult>> = plan
+        .units
+        .iter()
+        .map(|u| u.finished())
+        .collect::<Result<_, _>>()?;
+    let mut left = finished.iter().filter(|r| r.is_none()).count();
+    let started = std::time::Instant::now();
+    let mut trained = 0;
     let mut results = Vec::new();
-    for unit in &plan.units {
+    let mut missing = Vec::new();
+    for (unit, done) in plan.units.iter().zip(finished) {
         let (k, label, strength, seed) = (unit.id + 1, &unit.label, unit.strength, unit.seed);
-        if let Some(r) = unit.finished()? {
+        if let Some(r) = done {
             eprintln!(
                 "[{k}/{n_units}] {label} strength {strength:e} seed {seed}: done before (acc {:.4}, rate {:.3})",
                 r.test_acc, r.mean_rate
@@ -69,11 +112,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             continue;
         }
         if args.plot_only {
+            missing.push(MissingRun::of(unit));
             continue;
         }
         eprintln!(
-            "[{k}/{n_units}] {label} strength {strength:e} seed {seed} -> {}",
-            unit.dir.root().display()
+            "[{k}/{n_units}] {label} strength {strength:e} seed {seed} -> {} ({} to train; {})",
+            unit.dir.root().display(),
+            left,
+            eta(started, trained, left)
         );
         let resume = unit.dir.has_checkpoint();
         let summary =
@@ -85,6 +131,24 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             bail!("run {} trained no epoch", unit.dir.root().display());
         };
         results.push(unit.result(last));
+        trained += 1;
+        left -= 1;
+    }
+    if !missing.is_empty() {
+        eprintln!(
+            "{} of {n_units} runs are not finished (--plot-only trains nothing; run without it to train them):",
+            missing.len()
+        );
+        for m in &missing {
+            eprintln!(
+                "  [{}/{n_units}] {} strength {:e} seed {}: {}",
+                m.id + 1,
+                m.label,
+                m.strength,
+                m.seed,
+                m.dir
+            );
+        }
     }
     if results.is_empty() {
         bail!("no finished runs to summarize in {}", out.display());
@@ -97,9 +161,26 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         &out.join("tradeoff"),
     )?;
     eprintln!(
-        "{} runs summarized: {}/tradeoff.csv, tradeoff-summary.csv, tradeoff.png, tradeoff.svg",
+        "{} of {n_units} runs summarized: {}/tradeoff.csv, tradeoff-summary.csv, tradeoff.png, tradeoff.svg{}",
         results.len(),
-        out.display()
+        out.display(),
+        if trained > 0 {
+            format!(" ({} trained in {})", trained, duration(started.elapsed().as_secs_f64()))
+        } else {
+            String::new()
+        }
     );
+    if let Some(path) = &args.json {
+        let report = SweepReport {
+            schema: SWEEP_SCHEMA.to_string(),
+            title: sweep.title(),
+            out: out.display().to_string(),
+            planned: n_units,
+            runs: results,
+            missing,
+            curves,
+        };
+        super::data::write_json(path, &report)?;
+    }
     Ok(())
 }

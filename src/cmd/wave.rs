@@ -6,7 +6,7 @@
 //!
 //! Sample `k` of the VCD is sample `k` of the data split: `ttfs cosim` runs the first N samples.
 
-use super::data::{check_fit, load_data, load_model, parse_samples, SplitArg};
+use super::data::{check_fit, load_data, load_model, SelectionArgs, SplitArg};
 use super::quantize::QuantArgs;
 use anyhow::{bail, Context, Result};
 use golden::compare::ObservedInference;
@@ -38,9 +38,9 @@ pub struct Args {
     pub data: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "test")]
     pub split: SplitArg,
-    /// Samples, e.g. `0,5,10-12` (indices into the split; with --vcd also into the VCD's samples).
-    #[arg(long, default_value = "0")]
-    pub samples: String,
+    /// Samples (indices into the split; with --vcd also into the VCD's samples).
+    #[command(flatten)]
+    pub samples: SelectionArgs,
     /// Layers in the rasters (0 = input). Default: every hidden layer and the output layer.
     #[arg(long, value_delimiter = ',')]
     pub layers: Vec<usize>,
@@ -262,7 +262,7 @@ pub fn run(args: &Args) -> Result<()> {
     let data_dir = super::data::data_for(args.data.as_deref(), &args.model)?;
     let data = load_data(&data_dir, args.split, None)?;
     check_fit(&data, sizes[0], &args.model, &data_dir)?;
-    let samples = parse_samples(&args.samples, data.len())?;
+    let samples = args.samples.resolve(data.len())?;
     let n_layers = sizes.len() - 1;
     let layers: Vec<usize> = if args.layers.is_empty() {
         (1..=n_layers).collect()

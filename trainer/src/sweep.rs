@@ -304,7 +304,7 @@ impl Unit {
 }
 
 /// Final metrics of one run.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     pub label: String,
     pub strength: f64,
@@ -327,8 +327,9 @@ pub fn mean_std(v: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-/// Mean and standard deviation over seeds of one (curve, strength) point.
-#[derive(Clone, Debug, PartialEq)]
+/// Mean and standard deviation over seeds of one (curve, strength) point (in JSON each
+/// `(mean, std)` pair is a two-element array).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     pub strength: f64,
     /// Runs (seeds) behind the point.
@@ -341,6 +342,51 @@ pub struct Point {
 
 /// Points per curve label (sorted by label), each curve sorted by strength.
 pub type Curves = BTreeMap<String, Vec<Point>>;
+
+/// A planned run that has not finished (what `sweep --plot-only` names).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MissingRun {
+    /// Place in the plan (0-based; the progress lines show `id + 1`).
+    pub id: usize,
+    pub label: String,
+    pub strength: f64,
+    pub seed: u64,
+    /// The run's folder.
+    pub dir: String,
+}
+
+impl MissingRun {
+    pub fn of(u: &Unit) -> MissingRun {
+        MissingRun {
+            id: u.id,
+            label: u.label.clone(),
+            strength: u.strength,
+            seed: u.seed,
+            dir: u.dir.root().display().to_string(),
+        }
+    }
+}
+
+/// What `ttfs sweep --json` writes (schema `ttfs.sweep/1`, `docs/json.md`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepReport {
+    /// Always [`SWEEP_SCHEMA`].
+    pub schema: String,
+    pub title: String,
+    /// The sweep's output folder.
+    pub out: String,
+    /// Runs in the plan.
+    pub planned: usize,
+    /// Finished runs, in plan order.
+    pub runs: Vec<RunResult>,
+    /// Planned runs without a finished result (only with `--plot-only`; else empty).
+    pub missing: Vec<MissingRun>,
+    /// Per curve label: one point per strength (mean and standard deviation over seeds).
+    pub curves: Curves,
+}
+
+/// The `schema` value of [`SweepReport`].
+pub const SWEEP_SCHEMA: &str = "ttfs.sweep/1";
 
 /// Groups the runs by curve and strength.
 pub fn summarize(results: &[RunResult], n_hidden: usize) -> Curves {
