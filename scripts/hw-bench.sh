@@ -85,10 +85,10 @@ stage_train() {
 
 stage_hdl() {
     for m in "${MODELS[@]}"; do
-        timed "quantize-$m" "$B" quantize --model "$O/train-${CONFIG[$m]}/model.safetensors" --out "$(qmodel "$m")" "${QUANT[@]}"
+        timed "quantize-$m" "$B" quantize --model "$O/train-${CONFIG[$m]}/model.safetensors" --out-file "$(qmodel "$m")" "${QUANT[@]}"
     done
     timed quantize-tiny "$B" quantize --model models/mnist-small-784-100-10/model.safetensors \
-        --out "$(qmodel tiny)" "${QUANT[@]}"
+        --out-file "$(qmodel tiny)" "${QUANT[@]}"
     for d in "${DESIGNS[@]}"; do
         read -r m lanes <<<"${DESIGN[$d]}"
         local extra=()
@@ -113,7 +113,7 @@ stage_split() {
     for d in b1-l16 m1-l16 b3-l16 m3-l16; do
         read -r m _ <<<"${DESIGN[$d]}"
         timed "spikes-$m" "$B" dump-spikes --model "$(qmodel "$m")" --data "$DATA" --with-inputs \
-            --samples "0-$((SAMPLES - 1))" --out "$O/spikes/$m.csv"
+            --sample-list "0-$((SAMPLES - 1))" --out-file "$O/spikes/$m.csv"
         python3 - "$O/hdl/$d/manifest.json" "$O/spikes/$m.csv" "$SAMPLES" >"$O/split-$d.txt" <<'PY'
 import csv, json, sys
 man = json.load(open(sys.argv[1])); n = int(sys.argv[3])

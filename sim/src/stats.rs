@@ -226,17 +226,23 @@ mod tests {
         QuantNetwork::new(8, 4, TimeParams::default(), layers).unwrap()
     }
 
-    #[test]
-    fn cycles_are_set_against_both_cycle_models_and_labels() {
+    /// The design of [`net`] and golden's run of two samples: input 0 alone, and no input.
+    fn two_samples() -> (Manifest, Vec<IntInference>) {
         let net = net();
         let manifest = hdl::generate(&net, &hdl::HdlConfig::default())
             .unwrap()
             .manifest;
         let runner = IntegerRunner::new(&net);
-        let golden: Vec<_> = [vec![Some(0), None, None], vec![None; 3]]
+        let golden = [vec![Some(0), None, None], vec![None; 3]]
             .iter()
             .map(|x| runner.run(x))
             .collect();
+        (manifest, golden)
+    }
+
+    #[test]
+    fn cycles_are_set_against_both_cycle_models_and_labels() {
+        let (manifest, golden) = two_samples();
         assert_eq!(golden[0].decision, Some(1));
         assert_eq!(golden[1].decision, None);
         let expected: Vec<u64> = golden
@@ -276,15 +282,7 @@ mod tests {
 
     #[test]
     fn per_sample_results_name_the_first_difference() {
-        let net = net();
-        let manifest = hdl::generate(&net, &hdl::HdlConfig::default())
-            .unwrap()
-            .manifest;
-        let runner = IntegerRunner::new(&net);
-        let golden: Vec<_> = [vec![Some(0), None, None], vec![None; 3]]
-            .iter()
-            .map(|x| runner.run(x))
-            .collect();
+        let (manifest, golden) = two_samples();
         let mut observed: Vec<ObservedInference> = golden
             .iter()
             .map(|g| ObservedInference::from_golden(g, 10))

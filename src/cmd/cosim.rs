@@ -227,6 +227,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     cosim(&args.job()?).map(|_| ())
 }
 
+/// `cached (first build took 95.2 s)` or `12.3 s`: how the simulator build went.
+fn build_text(cached: bool, original_seconds: f64, seconds: f64) -> String {
+    if cached {
+        format!("cached (first build took {original_seconds:.1} s)")
+    } else {
+        format!("{seconds:.1} s")
+    }
+}
+
 /// The design, the simulator run and the sample count: the report's first lines.
 fn print_header(design: &Design, job: &Cosim, sim_run: &sim::SimRun, n: usize) {
     let m = &design.manifest;
@@ -246,14 +255,11 @@ fn print_header(design: &Design, job: &Cosim, sim_run: &sim::SimRun, n: usize) {
         } else {
             "event log, no VCD"
         },
-        if sim_run.build_cached {
-            format!(
-                "cached (first build took {:.1} s)",
-                sim_run.original_build_seconds
-            )
-        } else {
-            format!("{:.1} s", sim_run.build_seconds)
-        }
+        build_text(
+            sim_run.build_cached,
+            sim_run.original_build_seconds,
+            sim_run.build_seconds
+        )
     );
     println!(
         "samples    {n} ({} split of {})",
@@ -375,6 +381,84 @@ fn write_results(
     Ok(r)
 }
 
+/// The simulation's progress on stderr: samples done, samples/s and the time left, read from the
+/// bench's event log while the simulator writes it (one `D` line per finished sample; the log is
+/// buffered by the bench, so the count lags by a few kilobytes), then a spinner through the
+/// read-back. Nothing when stderr is not a terminal or with `--quiet`.
+struct SimProgress {
+    bar: indicatif::ProgressBar,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    poller: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SimProgress {
+    fn start(job: &Cosim, n: usize) -> SimProgress {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        if !job.progress || !std::io::stderr().is_terminal() {
+            return SimProgress {
+                bar: indicatif::ProgressBar::hidden(),
+                stop,
+                poller: None,
+            };
+        }
+        let bar = indicatif::ProgressBar::new(n as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} {bar:30} {pos}/{len} samples, {per_sec}, ETA {eta} [{elapsed}]",
+        ) {
+            bar.set_style(style);
+        }
+        bar.set_message(format!("simulating ({})", job.simulator_name));
+        bar.enable_steady_tick(std::time::Duration::from_millis(250));
+        // The log of an earlier run in the same folder must not count (sim::run removes it too).
+        let log = job.run.work_dir.join("events.log");
+        let _ = std::fs::remove_file(&log);
+        let (b, flag) = (bar.clone(), stop.clone());
+        let poller = std::thread::spawn(move || {
+            use std::io::{Read, Seek};
+            let (mut offset, mut done, mut tail) = (0u64, 0u64, Vec::new());
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(250));
+                let Ok(mut f) = std::fs::File::open(&log) else {
+                    continue;
+                };
+                let mut chunk = Vec::new();
+                if f.seek(std::io::SeekFrom::Start(offset)).is_err()
+                    || f.read_to_end(&mut chunk).is_err()
+                {
+                    continue;
+                }
+                offset += chunk.len() as u64;
+                tail.extend_from_slice(&chunk);
+                // Whole lines only; a partial last line waits for the next poll.
+                let cut = tail.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+                done += tail[..cut]
+                    .split(|&c| c == b'\n')
+                    .filter(|l| l.starts_with(b"D "))
+                    .count() as u64;
+                tail.drain(..cut);
+                b.set_position(done);
+                if done >= n as u64 {
+                    b.set_message("simulated; reading the results back");
+                }
+            }
+        });
+        SimProgress {
+            bar,
+            stop,
+            poller: Some(poller),
+        }
+    }
+
+    fn finish(mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(p) = self.poller.take() {
+            let _ = p.join();
+        }
+        self.bar.finish_and_clear();
+    }
+}
+
 /// Runs golden and the RTL on the same samples, prints the report, fails on any difference;
 /// returns the results on agreement.
 pub fn cosim(job: &Cosim) -> anyhow::Result<sim::stats::CosimReport> {
@@ -427,27 +511,18 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<sim::stats::CosimReport> {
         let built = built?;
         if job.progress && std::io::stderr().is_terminal() {
             eprintln!(
-                "verilator  {}",
-                if built.cached {
-                    format!(
-                        "cached (first build took {:.1} s)",
-                        built.original_build_seconds
-                    )
-                } else {
-                    format!("built in {:.1} s", built.build_seconds)
-                }
+                "verilator  build {}",
+                build_text(
+                    built.cached,
+                    built.original_build_seconds,
+                    built.build_seconds
+                )
             );
         }
     }
-    let spinner = progress(
-        &format!(
-            "simulating {n} {split} samples with {} and reading the results back",
-            job.simulator_name
-        ),
-        job.progress,
-    );
+    let watch = SimProgress::start(job, n);
     let sim_run = sim::run(&design, &inputs, &job.run).context("running the RTL simulation");
-    spinner.finish_and_clear();
+    watch.finish();
     let sim_run = sim_run?;
     let report = compare(&golden, &sim_run.observed);
     let stats = CosimStats::new(&design.manifest, &golden, &sim_run.observed, &data.labels);

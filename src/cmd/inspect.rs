@@ -126,7 +126,7 @@ fn model(path: &Path) -> Result<Inspection> {
             fields.push(("n_in_steps", json!(q.n_in_steps)));
             let bits: Vec<u32> = q.layers().iter().map(|l| l.weight_bits).collect();
             fields.push(("weight_bits", json!(bits)));
-            let th: Vec<i64> = q.layers().iter().map(|l| l.threshold_q as i64).collect();
+            let th: Vec<i64> = q.layers().iter().map(|l| l.threshold_q).collect();
             fields.push(("thresholds", json!(th)));
             "integer model (ttfs-quant)"
         }
