@@ -32,6 +32,8 @@ mod tests {
         );
         let e = anyhow::anyhow!("inner").context("outer");
         assert_eq!(super::message(&e), "outer: inner");
+        let e = anyhow::anyhow!("m.safetensors: No such file").context("loading m.safetensors");
+        assert_eq!(super::message(&e), "loading m.safetensors: No such file");
     }
 }
 
@@ -132,11 +134,18 @@ enum Command {
 
 /// The error and its causes joined by ": ", a cause left out when the text so far already ends
 /// with it (error types that print their source and also return it from `source()` would
-/// otherwise say "... (os error 2): No such file or directory (os error 2)").
+/// otherwise say "... (os error 2): No such file or directory (os error 2)"), and a cause's leading
+/// `PATH: ` dropped when the text so far already names PATH.
 fn message(e: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in e.chain() {
-        let text = cause.to_string();
+        let mut text = cause.to_string();
+        // "loading model X" then "X: No such file": the path once.
+        if let Some((head, rest)) = text.split_once(": ") {
+            if !out.is_empty() && out.contains(head) {
+                text = rest.to_string();
+            }
+        }
         if out.is_empty() {
             out = text;
         } else if !out.ends_with(&text) {

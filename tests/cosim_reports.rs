@@ -438,3 +438,46 @@ fn one_vocabulary_samples_count_lists_and_old_spellings_warn() {
     exits(&o, 2);
     assert_eq!(stderr(&o).matches("os error 2").count(), 1, "{}", text(&o));
 }
+
+#[test]
+fn every_command_exits_2_on_a_missing_input_and_names_it_once() {
+    let m = "nope/m.safetensors";
+    let commands: [&[&str]; 13] = [
+        &["evaluate", "--model", m],
+        &["qeval", "--model", m],
+        &["quantize", "--model", m, "--out-file", "nope/q.safetensors"],
+        &["dump-spikes", "--model", m],
+        &["hdl", "--model", m, "--out", "nope/hdl"],
+        &["cosim", "--design", "nope/d", "--model", m],
+        &["wave", "--model", m, "--out", "nope/w"],
+        &["train", "--config", "nope/c.toml"],
+        &["sweep", "--config", "nope/s.toml"],
+        &["inspect", "nope/f"],
+        &["synth", "--design", "nope/d"],
+        &[
+            "board", "--port", "nope/tty", "--model", m, "--design", "nope/d",
+        ],
+        &["run", "--model", m, "--out", "nope/r", "--no-cosim"],
+    ];
+    for args in commands {
+        let o = ttfs(args);
+        exits(&o, 2);
+        let e = stderr(&o);
+        assert!(
+            e.starts_with("error: ") && e.contains("nope/"),
+            "{args:?}: {e}"
+        );
+        assert_eq!(e.matches("os error 2").count(), 1, "{args:?}: {e}");
+        let named = [
+            "nope/m.safetensors",
+            "nope/d",
+            "nope/c.toml",
+            "nope/s.toml",
+            "nope/f",
+        ]
+        .into_iter()
+        .find(|n| e.contains(n))
+        .unwrap();
+        assert_eq!(e.matches(named).count(), 1, "{args:?}: the file once: {e}");
+    }
+}
