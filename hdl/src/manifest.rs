@@ -97,6 +97,10 @@ pub struct DebugSignal {
     /// For lane signals: which neuron the lane holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neuron: Option<NeuronMap>,
+    /// Names of an enumerated signal's values, index = value (a [`Meaning::Phase`]'s states, so
+    /// viewers show `RUN` rather than `2`); empty for numbers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
 }
 
 /// One layer of the generated engine.

@@ -102,6 +102,9 @@ fn layer_manifest(p: &LayerPlan) -> LayerManifest {
     }
 }
 
+/// The states of `layer_template.v`'s `phase` register, index = value (its `PHASE_*` localparams).
+pub const PHASE_NAMES: [&str; 4] = ["IDLE", "CLEAR", "RUN", "DRAIN"];
+
 /// The signals of `layer_template.v` a viewer may show, per layer: the control and stage-1
 /// registers, the layer's spike port, then per lane (`g_lane[k]`, neuron `op_base + k`) its neuron
 /// index, `pot_sum`, `potential`, `slope`, `fired` and the neuron unit's `crosses`.
@@ -118,6 +121,11 @@ pub fn debug_signals(plan: &Plan) -> Vec<DebugSignal> {
                 signed,
                 layer: l,
                 neuron,
+                values: if meaning == Meaning::Phase {
+                    PHASE_NAMES.iter().map(|s| s.to_string()).collect()
+                } else {
+                    Vec::new()
+                },
             })
         };
         let (tw, nw, gw, pb) = (
@@ -178,4 +186,24 @@ pub fn debug_signals(plan: &Plan) -> Vec<DebugSignal> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PHASE_NAMES;
+
+    #[test]
+    fn phase_names_are_the_templates_states() {
+        let template = include_str!("layer_template.v");
+        for (k, name) in PHASE_NAMES.iter().enumerate() {
+            let decl = format!("PHASE_{name} = 2'd{k}");
+            assert!(template.contains(&decl), "{decl} not in layer_template.v");
+        }
+        // No other state: the localparam line declares exactly these.
+        let line = template
+            .lines()
+            .find(|l| l.contains("PHASE_IDLE ="))
+            .expect("the phase localparams");
+        assert_eq!(line.matches("PHASE_").count(), PHASE_NAMES.len(), "{line}");
+    }
 }
