@@ -198,13 +198,39 @@ fn cosim_vcd_end_to_end_with_gtkwave_save_file() {
         let m = std::fs::read_to_string(tmp.path().join(format!("out/membrane_s{k}.svg"))).unwrap();
         assert_eq!(m.matches("hardware (VCD)").count(), 2, "sample {k}");
     }
-    let gtkw = std::fs::read_to_string(tmp.path().join("out/run.gtkw")).unwrap();
-    let (_, header) = wave::header::open(Path::new(&p("run.vcd"))).unwrap();
-    let declared = header.all_names();
-    let names = wave::gtkw::names_in(&gtkw);
-    assert!(names.len() > 20, "{gtkw}");
-    for n in &names {
-        assert!(declared.contains(n), "{n} not in the VCD");
+    // The RTL's view of run.vcd, and the per-neuron view of the demultiplexed run.demux.vcd
+    // (which ttfs wrote beside it), each naming its dump file relative to itself.
+    for (save, dump, relative) in [
+        ("out/run.lanes.gtkw", "run.vcd", "../run.vcd"),
+        ("out/run.gtkw", "out/run.demux.vcd", "run.demux.vcd"),
+    ] {
+        let gtkw = std::fs::read_to_string(tmp.path().join(save)).unwrap();
+        let (_, header) = wave::header::open(&tmp.path().join(dump)).unwrap();
+        let declared = header.all_names();
+        let names = wave::gtkw::names_in(&gtkw);
+        assert!(names.len() > 10, "{gtkw}");
+        for n in &names {
+            assert!(declared.contains(n), "{n} not in {dump}");
+        }
+        assert!(
+            gtkw.contains(&format!("[dumpfile] \"{relative}\"\n")),
+            "{save}: {gtkw}"
+        );
+        assert!(
+            !gtkw.contains("\"/"),
+            "{save} names an absolute path: {gtkw}"
+        );
+    }
+    let view = std::fs::read_to_string(tmp.path().join("out/run.gtkw")).unwrap();
+    let shown = wave::gtkw::names_in(&view);
+    assert!(shown.contains(&"layer1.phase".to_string()), "{view}");
+    for (l, what) in [(1, ".V"), (1, ".spike"), (2, ".V"), (2, ".spike")] {
+        let per_neuron = |n: &&String| n.starts_with(&format!("layer{l}.n")) && n.ends_with(what);
+        assert_eq!(
+            shown.iter().filter(per_neuron).count(),
+            3,
+            "{l}{what}: {view}"
+        );
     }
     let o = ttfs!().run(&[
         "wave",

@@ -9,6 +9,7 @@ use golden::integer::IntInference;
 use golden::QuantNetwork;
 use hdl::HdlConfig;
 use sim::{RunConfig, Simulator};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use testkit::inputs::random_inputs;
@@ -27,6 +28,7 @@ struct Fixture {
     observed: Vec<ObservedInference>,
     /// The design's debug signals (its manifest's), which name what the viewers read.
     signals: Vec<hdl::DebugSignal>,
+    manifest: hdl::Manifest,
     /// Full-depth VCD (every signal of the design).
     vcd: PathBuf,
     /// The same run traced to the top-level ports only.
@@ -71,6 +73,7 @@ fn fixture() -> &'static Fixture {
             golden,
             observed: run.observed,
             signals: design.manifest.debug_signals.clone(),
+            manifest: design.manifest.clone(),
             vcd,
             vcd_ports,
             vcd_window,
@@ -272,7 +275,14 @@ fn declared(vcd: &Path) -> Vec<String> {
 fn gtkw_names_only_signals_of_the_vcd_grouped_per_layer() {
     let f = fixture();
     let (_, header) = wave::header::open(&f.vcd).unwrap();
-    let (text, names) = wave::gtkw::gtkw_text(&header, &f.signals, &f.vcd, &Default::default());
+    let save = Path::new("full.gtkw");
+    let (text, names) = wave::gtkw::gtkw_text(
+        &header,
+        &f.signals,
+        Path::new("full.vcd"),
+        save,
+        &Default::default(),
+    );
     let in_file = wave::gtkw::names_in(&text);
     assert_eq!(in_file, names);
     let all = declared(&f.vcd);
@@ -301,19 +311,19 @@ fn gtkw_names_only_signals_of_the_vcd_grouped_per_layer() {
     }
     // Potentials are signed analog traces (flags 0x8420), with stretch rows below.
     assert!(text.contains("@8420\nTOP.ttfs_top.u_layer1.g_lane[0].pot_sum["));
-    assert!(text.contains(&format!("[dumpfile] \"{}\"", f.vcd.display())));
+    assert!(text.contains("[dumpfile] \"full.vcd\"\n[savefile] \"full.gtkw\"\n"));
     // 4 lanes shown per layer by default, fewer if asked; chosen layers only.
     let opts = wave::gtkw::GtkwOptions {
         layers: vec![2],
         lanes: 1,
         ..Default::default()
     };
-    let (t2, n2) = wave::gtkw::gtkw_text(&header, &f.signals, &f.vcd, &opts);
+    let (t2, n2) = wave::gtkw::gtkw_text(&header, &f.signals, &f.vcd, save, &opts);
     assert!(!t2.contains("u_layer1") && !t2.contains("u_layer3"));
     assert!(n2.iter().all(|n| !n.contains("g_lane[1]")));
     // A ports-only VCD gets a save file with ports only.
     let (_, ph) = wave::header::open(&f.vcd_ports).unwrap();
-    let (pt, pn) = wave::gtkw::gtkw_text(&ph, &f.signals, &f.vcd_ports, &Default::default());
+    let (pt, pn) = wave::gtkw::gtkw_text(&ph, &f.signals, &f.vcd_ports, save, &Default::default());
     let pall = declared(&f.vcd_ports);
     assert!(
         !pn.is_empty() && pn.iter().all(|n| pall.contains(n)),
@@ -346,9 +356,13 @@ fn bad_inputs_give_clear_errors() {
         "{msg}"
     );
     let e = wave::hwtrace::read_hw_traces(&other, &f.signals, &[0], &[(1, 0)]).unwrap_err();
-    assert!(e.to_string().contains("clock, reset and start"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("no scope declares clock, reset, start"),
+        "{e}"
+    );
     let (_, h) = wave::header::open(&other).unwrap();
-    let (_, names) = wave::gtkw::gtkw_text(&h, &f.signals, &other, &Default::default());
+    let (_, names) = wave::gtkw::gtkw_text(&h, &f.signals, &other, &other, &Default::default());
     assert!(names.is_empty());
 
     // Not a VCD at all.
@@ -406,4 +420,252 @@ fn a_sample_window_dumps_only_those_samples() {
     assert!(pts.iter().all(
         |p| p.potential == g.potential[p.step as usize] && p.slope == g.slope[p.step as usize]
     ));
+}
+
+/// Every signal's value after one timestamp.
+type Snapshot = (u64, BTreeMap<String, String>);
+
+/// The derived VCD as snapshots: after each timestamp, every signal's value (two's complement
+/// vectors as numbers, strings as text), in time order.
+fn snapshots(path: &Path) -> (Vec<String>, Vec<Snapshot>) {
+    let (mut parser, header) = wave::header::open(path).unwrap();
+    let mut names: HashMap<vcd::IdCode, (String, u32)> = HashMap::new();
+    for s in &header.scopes {
+        for v in &s.vars {
+            names.insert(v.code, (wave::header::VcdHeader::full_name(s, v), v.size));
+        }
+    }
+    let mut cur: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    let mut time = None;
+    // V and S are two's complement, the rest unsigned.
+    let num = |name: &str, bits: &str| -> String {
+        let signed = name.ends_with(".V") || name.ends_with(".S");
+        match u64::from_str_radix(bits, 2) {
+            Ok(u) if signed && bits.len() > 1 && bits.starts_with('1') => {
+                (u as i64 - (1i64 << bits.len())).to_string()
+            }
+            Ok(u) => u.to_string(),
+            Err(_) => "x".into(),
+        }
+    };
+    for cmd in parser.by_ref() {
+        match cmd.unwrap() {
+            vcd::Command::Timestamp(t) => {
+                if let Some(t0) = time {
+                    out.push((t0, cur.clone()));
+                }
+                time = Some(t);
+            }
+            vcd::Command::ChangeScalar(c, v) => {
+                cur.insert(names[&c].0.clone(), v.to_string());
+            }
+            vcd::Command::ChangeVector(c, v) => {
+                let n = &names[&c].0;
+                let bits: String = v.iter().map(|b| b.to_string()).collect();
+                cur.insert(n.clone(), num(n, &bits));
+            }
+            vcd::Command::ChangeString(c, v) => {
+                cur.insert(names[&c].0.clone(), v);
+            }
+            _ => {}
+        }
+    }
+    if let Some(t0) = time {
+        out.push((t0, cur));
+    }
+    (header.all_names(), out)
+}
+
+/// Demultiplexes `vcd` (whose first sample is data sample `first`) and checks every neuron's V and
+/// S against golden at the end of each step, and its spike at the end of each sample.
+fn check_demux(
+    vcd: &Path,
+    first: usize,
+    expect_samples: &[usize],
+) -> (wave::demux::DemuxSummary, PathBuf, tempfile::TempDir) {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d.vcd");
+    let opts = wave::demux::DemuxOptions {
+        first_sample: first,
+    };
+    let summary = wave::demux::demux(vcd, &f.manifest, &out, &opts).unwrap();
+    assert_eq!(summary.layers, vec![(1, 20), (2, 7), (3, 3)]);
+    let samples: Vec<usize> = summary.samples.iter().map(|s| s.sample).collect();
+    assert_eq!(samples, expect_samples);
+    let (declared, snaps) = snapshots(&out);
+    let mut listed = summary.signals.clone();
+    listed.sort();
+    let mut all = declared.clone();
+    all.sort();
+    assert_eq!(
+        listed, all,
+        "every listed signal is declared, and only those"
+    );
+    for l in 1..=3 {
+        for what in ["V", "S", "spike"] {
+            assert!(
+                declared.contains(&wave::demux::neuron_signal(l, 0, what)),
+                "{l} {what}"
+            );
+        }
+        assert!(declared.contains(&format!("layer{l}.phase")));
+    }
+    let trace = |k: usize, l: usize, i: usize| {
+        wave::trace::neuron_trace(&f.net, &f.golden[k].spikes, l, i).unwrap()
+    };
+    let mut checked = 0;
+    let mut phases = std::collections::BTreeSet::new();
+    let end = (u64::MAX, BTreeMap::new());
+    for pair in snaps
+        .iter()
+        .chain(std::iter::once(&end))
+        .collect::<Vec<_>>()
+        .windows(2)
+    {
+        let ((t, prev), (_, next)) = (pair[0], pair[1]);
+        let Some(k) = prev
+            .get("ttfs.sample")
+            .and_then(|v| v.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        let sample_ends = next.get("ttfs.sample") != prev.get("ttfs.sample");
+        for l in 1..=3 {
+            phases.insert(prev[&format!("layer{l}.phase")].clone());
+            let key = format!("layer{l}.step");
+            if next.get(&key) == prev.get(&key) && !sample_ends {
+                continue;
+            }
+            let n: usize = prev[&key].parse().unwrap();
+            for i in 0..SIZES[l] {
+                let g = trace(k, l, i);
+                let get = |w: &str| {
+                    prev[&wave::demux::neuron_signal(l, i, w)]
+                        .parse::<i64>()
+                        .unwrap()
+                };
+                assert_eq!(
+                    (get("V"), get("S")),
+                    (g.potential[n], g.slope[n]),
+                    "sample {k} layer {l} neuron {i} after step {n} (cycle {t})"
+                );
+                if sample_ends {
+                    assert_eq!(n, N_STEPS as usize, "sample {k} ends after the last step");
+                    assert_eq!(
+                        get("spike") == 1,
+                        g.spike_step.is_some(),
+                        "spike of {k} {l} {i}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    let neurons: usize = SIZES[1..].iter().sum();
+    assert!(
+        checked >= expect_samples.len() * neurons * N_STEPS as usize,
+        "{checked} checks"
+    );
+    let names: Vec<&str> = hdl::engine::layer_seq::PHASE_NAMES.to_vec();
+    assert!(
+        phases.iter().all(|p| names.contains(&p.as_str())),
+        "{phases:?}"
+    );
+    assert!(phases.contains("RUN"), "{phases:?}");
+    // Time is in cycles: the samples' spans match the observed cycle counts.
+    for s in &summary.samples {
+        let o = &f.observed[s.sample];
+        assert!(s.finished);
+        assert!(
+            s.done > s.start && s.done - s.start <= o.cycles + 1,
+            "{s:?} vs {} cycles",
+            o.cycles
+        );
+    }
+    (summary, out, dir)
+}
+
+#[test]
+fn demuxed_potentials_per_neuron_equal_golden_at_every_step() {
+    let f = fixture();
+    let (summary, out, _dir) = check_demux(&f.vcd, 0, &[0, 1, 2, 3, 4]);
+    // The first sample's first spikes are in spike order.
+    let first = &summary.samples[0];
+    for (li, order) in first.spike_order.iter().enumerate() {
+        let l = li + 1;
+        let mut expect: Vec<(u32, usize)> = f.golden[0].spikes.layers[l]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.map(|k| (k, i)))
+            .collect();
+        expect.sort_unstable();
+        let mut got = order.clone();
+        got.sort_unstable();
+        let mut want: Vec<usize> = expect.iter().map(|&(_, i)| i).collect();
+        want.sort_unstable();
+        assert_eq!(got, want, "layer {l}");
+    }
+    // A windowed VCD keeps the data sample numbers and the simulation's cycles.
+    let (w, _, _wdir) = check_demux(&f.vcd_window, 2, &[2, 3]);
+    assert_eq!(w.samples[0].start, summary.samples[2].start);
+    // The save file: every name is declared, it opens on the first sample, no absolute path.
+    let (_, header) = wave::header::open(&out).unwrap();
+    let (text, names) =
+        wave::gtkw::neuron_gtkw_text(&header, &summary, "d.vcd", "d.gtkw", &Default::default());
+    let s0 = &summary.samples[0];
+    check_neuron_gtkw(
+        &text,
+        &names,
+        &header.all_names(),
+        s0.start,
+        s0.done - s0.start + 1,
+    );
+    // A ports-only VCD cannot be demultiplexed, and says why.
+    let e = wave::demux::demux(
+        &f.vcd_ports,
+        &f.manifest,
+        &out.with_extension("p.vcd"),
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("no engine signals"), "{e}");
+}
+
+/// What a per-neuron save file must hold: only declared signals, the view on the first sample,
+/// analog potentials, the phase, relative paths.
+fn check_neuron_gtkw(text: &str, names: &[String], declared: &[String], start: u64, span: u64) {
+    assert_eq!(wave::gtkw::names_in(text), names);
+    for n in names {
+        assert!(declared.contains(n), "{n} is not declared");
+    }
+    assert!(text.contains(&format!("[timestart] {start}\n")), "{text}");
+    let zoom = text
+        .lines()
+        .find(|l| l.starts_with('*'))
+        .expect("a zoom line");
+    let z: f64 = zoom[1..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // GTKWave shows 2^-zoom cycles per 200 pixels: the first sample fills the wave area.
+    let shown = 2f64.powf(-z) / 200.0 * f64::from(1600 - 220 - 40);
+    assert!(
+        shown >= span as f64 && shown < 1.15 * span as f64,
+        "{zoom}: {shown} cycles for {span}"
+    );
+    assert!(names.iter().any(|n| n == "layer1.phase"));
+    assert!(
+        text.contains("@8424\n[color] 3\n+{layer1 n"),
+        "potentials are signed analog: {text}"
+    );
+    for l in text
+        .lines()
+        .filter(|l| l.starts_with("[dumpfile]") || l.starts_with("[savefile]"))
+    {
+        assert!(!l.contains("\"/"), "absolute path: {l}");
+    }
 }

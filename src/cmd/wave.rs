@@ -1,7 +1,8 @@
 //! `ttfs wave`: look at spikes and waveforms. For chosen samples, from golden's integer model and
 //! (with `--vcd`) from a co-simulation VCD written by `ttfs cosim --vcd`: a terminal summary per sample
 //! with every difference from golden highlighted, spike rasters per layer (golden and hardware side by
-//! side), membrane potential and slope of chosen neurons with the threshold, a GTKWave save file, and
+//! side), membrane potential and slope of chosen neurons with the threshold, GTKWave save files (and a
+//! per-neuron VCD demultiplexed from the lanes, in clock cycles), and
 //! (with `--compare-model`) the rasters of two models on the same sample side by side.
 //!
 //! Sample `k` of the VCD is sample `k` of the data split: `ttfs cosim` runs the first N samples.
@@ -54,7 +55,10 @@ pub struct Args {
     /// Summary only: no pictures.
     #[arg(long)]
     pub no_plots: bool,
-    /// Write a GTKWave save file `<out>/<vcd name>.gtkw` for the VCD.
+    /// Write GTKWave save files into --out. With --design and a full-depth VCD: a per-neuron VCD
+    /// `<vcd name>.demux.vcd` (every neuron's V, S and spike, phases as text, time in cycles) with
+    /// `<vcd name>.gtkw` opening on its first sample, and `<vcd name>.lanes.gtkw` for the RTL's
+    /// own signals; otherwise `<vcd name>.gtkw` for the ports.
     #[arg(long, requires = "vcd")]
     pub gtkw: bool,
     /// Lanes per layer shown as analog potential/slope traces in the save file.
@@ -196,37 +200,101 @@ fn debug_signals(args: &Args) -> Result<Vec<hdl::DebugSignal>> {
     })
 }
 
-/// The GTKWave save file for `--vcd` (with `--gtkw`).
+/// The GTKWave save files for `--vcd` (with `--gtkw`), in `--out`, naming their dump files
+/// relative to themselves: with `--design` (and a full-depth VCD), the per-neuron VCD
+/// `<stem>.demux.vcd` (`wave::demux`) and its save file `<stem>.gtkw` (opens on the first traced
+/// sample, time in cycles), plus `<stem>.lanes.gtkw` for the RTL's own signals; otherwise
+/// `<stem>.gtkw` for the ports (and whatever the manifest names).
 fn write_gtkw(args: &Args, layers: &[usize]) -> Result<()> {
-    if let (true, Some(vcd)) = (args.gtkw, &args.vcd) {
-        let abs =
-            std::fs::canonicalize(vcd).with_context(|| format!("locating {}", vcd.display()))?;
-        let (_, header) = wave::header::open(&abs)?;
-        let opts = wave::gtkw::GtkwOptions {
-            layers: if args.layers.is_empty() {
-                Vec::new()
-            } else {
-                layers.to_vec()
-            },
-            lanes: args.gtkw_lanes,
-            ..Default::default()
-        };
-        let (text, names) = wave::gtkw::gtkw_text(&header, &debug_signals(args)?, &abs, &opts);
-        let stem = abs
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "ttfs".into());
-        let path = args.out.join(format!("{stem}.gtkw"));
-        golden::io::write_atomic(&path, text.as_bytes())?;
-        println!(
-            "wrote {} ({} signals; open with: gtkwave {} {})",
-            path.display(),
-            names.len(),
-            abs.display(),
-            path.display()
-        );
-    }
+    let (true, Some(vcd)) = (args.gtkw, &args.vcd) else {
+        return Ok(());
+    };
+    let (_, header) = wave::header::open(vcd)?;
+    let opts = wave::gtkw::GtkwOptions {
+        layers: if args.layers.is_empty() {
+            Vec::new()
+        } else {
+            layers.to_vec()
+        },
+        lanes: args.gtkw_lanes,
+        ..Default::default()
+    };
+    let stem = vcd
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ttfs".into());
+    let manifest = match &args.design {
+        Some(d) => Some(hdl::Manifest::load(&d.join(hdl::MANIFEST_FILE))?),
+        None => None,
+    };
+    let neuron_view = match &manifest {
+        Some(m) => write_neuron_view(args, vcd, m, &stem)?,
+        None => false,
+    };
+    let name = if neuron_view {
+        format!("{stem}.lanes.gtkw")
+    } else {
+        format!("{stem}.gtkw")
+    };
+    let path = args.out.join(&name);
+    let signals = manifest.map(|m| m.debug_signals).unwrap_or_default();
+    let dump = wave::gtkw::relative_to(&args.out, vcd);
+    let (text, names) = wave::gtkw::gtkw_text(&header, &signals, &dump, Path::new(&name), &opts);
+    golden::io::write_atomic(&path, text.as_bytes())?;
+    println!(
+        "wrote {} (the RTL's signals, {} traces; open with: gtkwave {} {})",
+        path.display(),
+        names.len(),
+        vcd.display(),
+        path.display()
+    );
     Ok(())
+}
+
+/// The per-neuron VCD and its save file (see [`write_gtkw`]); `false` (with a note) when the VCD
+/// holds no engine signals to demultiplex.
+fn write_neuron_view(args: &Args, vcd: &Path, m: &hdl::Manifest, stem: &str) -> Result<bool> {
+    let demux_name = format!("{stem}.demux.vcd");
+    let demux_path = args.out.join(&demux_name);
+    let t0 = Instant::now();
+    let opts = wave::demux::DemuxOptions {
+        first_sample: args.vcd_first_sample,
+    };
+    let summary = match wave::demux::demux(vcd, m, &demux_path, &opts) {
+        Ok(s) => s,
+        Err(wave::WaveError::NoEngineSignals { .. }) => {
+            eprintln!(
+                "note: {} holds the ports only (--trace-depth 1?): no per-neuron view",
+                vcd.display()
+            );
+            return Ok(false);
+        }
+        Err(e) => return Err(e).with_context(|| format!("demultiplexing {}", vcd.display())),
+    };
+    let (_, header) = wave::header::open(&demux_path)?;
+    let gtkw_name = format!("{stem}.gtkw");
+    let (text, names) = wave::gtkw::neuron_gtkw_text(
+        &header,
+        &summary,
+        &demux_name,
+        &gtkw_name,
+        &Default::default(),
+    );
+    let gtkw_path = args.out.join(&gtkw_name);
+    golden::io::write_atomic(&gtkw_path, text.as_bytes())?;
+    let neurons: usize = summary.layers.iter().map(|&(_, n)| n).sum();
+    println!(
+        "wrote {} ({neurons} neurons x V, S, spike over {} samples, time in cycles; {:.1} s) and {} ({} traces, opens on sample {}; open with: gtkwave {} {})",
+        demux_path.display(),
+        summary.samples.len(),
+        t0.elapsed().as_secs_f64(),
+        gtkw_path.display(),
+        names.len(),
+        summary.samples.first().map_or(0, |s| s.sample),
+        demux_path.display(),
+        gtkw_path.display()
+    );
+    Ok(true)
 }
 
 /// The `--compare-model`, checked against the first model's inputs and the chosen layers.

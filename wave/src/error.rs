@@ -23,6 +23,9 @@ pub enum WaveError {
         other: String,
         message: String,
     },
+    /// A waveform traced to the ports only, where the engine's internal signals are needed.
+    #[error("{path} holds no engine signals of layers {layers:?}: demultiplexing needs a full-depth waveform (ttfs cosim --trace-samples A-B, without --trace-depth 1)")]
+    NoEngineSignals { path: PathBuf, layers: Vec<usize> },
     #[error("drawing {path}: {message}")]
     Plot { path: PathBuf, message: String },
     #[error(transparent)]

@@ -16,6 +16,7 @@
 
 use crate::error::{Result, WaveError};
 use crate::header::{open, ScopeInfo, VarInfo, VcdHeader};
+use hdl::contract::Role;
 use hdl::{DebugSignal, Meaning};
 use sim::vcd_read::vector_value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -45,8 +46,8 @@ pub struct HwTraces {
 }
 
 /// Slots of one lane's tracked signals.
-struct LaneSlots {
-    lane: usize,
+pub(crate) struct LaneSlots {
+    pub lane: usize,
     base: usize,
     pot_sum: usize,
     potential: usize,
@@ -54,21 +55,77 @@ struct LaneSlots {
     fired: usize,
 }
 
+impl LaneSlots {
+    /// The neuron this lane holds and its state, if the values `v` (sampled before a posedge)
+    /// are an update of step `step` and known (not x/z).
+    pub(crate) fn point(
+        &self,
+        v: &[Option<u64>],
+        widths: &[u32],
+        step: u32,
+    ) -> Option<(usize, HwPoint)> {
+        let base = v[self.base]?;
+        let (ps, p, s, f) = (
+            v[self.pot_sum]?,
+            v[self.potential]?,
+            v[self.slope]?,
+            v[self.fired]?,
+        );
+        let fired_before = f == 1;
+        let potential = if fired_before {
+            signed(p, widths[self.potential])
+        } else {
+            signed(ps, widths[self.pot_sum])
+        };
+        let point = HwPoint {
+            step,
+            potential,
+            slope: signed(s, widths[self.slope]),
+            fired_before,
+        };
+        Some((base as usize + self.lane, point))
+    }
+
+    /// Widths of the potential and the slope.
+    pub(crate) fn widths(&self, widths: &[u32]) -> (u32, u32) {
+        (
+            widths[self.pot_sum].max(widths[self.potential]),
+            widths[self.slope],
+        )
+    }
+}
+
 /// Slots of one layer's tracked signals.
-struct LayerSlots {
-    layer: usize,
+pub(crate) struct LayerSlots {
+    pub layer: usize,
     op_valid: usize,
     op_absorb: usize,
     op_step: usize,
-    lanes: Vec<LaneSlots>,
+    pub lanes: Vec<LaneSlots>,
     /// The requested neurons of this layer.
     wanted: BTreeSet<usize>,
 }
 
+impl LayerSlots {
+    /// Width of the step of an update.
+    pub(crate) fn step_width(&self, widths: &[u32]) -> u32 {
+        widths[self.op_step]
+    }
+
+    /// The step whose neuron update the values `v` (sampled before a posedge) carry, if any.
+    pub(crate) fn update_step(&self, v: &[Option<u64>]) -> Option<u32> {
+        if v[self.op_valid] != Some(1) || v[self.op_absorb] != Some(0) {
+            return None;
+        }
+        v[self.op_step].map(|s| s as u32)
+    }
+}
+
+/// The tracked signals of a VCD, one slot each (a signal declared twice shares its slot).
 #[derive(Default)]
-struct Slots {
+pub(crate) struct Slots {
     by_code: HashMap<IdCode, Vec<usize>>,
-    widths: Vec<u32>,
+    pub widths: Vec<u32>,
     by_name: HashMap<String, usize>,
 }
 
@@ -91,7 +148,7 @@ impl Slots {
         Ok(slot)
     }
 
-    fn add(&mut self, scope: &ScopeInfo, name: &str, path: &Path) -> Result<usize> {
+    pub(crate) fn add(&mut self, scope: &ScopeInfo, name: &str, path: &Path) -> Result<usize> {
         let v = scope.var(name).ok_or_else(|| {
             WaveError::format(
                 path,
@@ -101,8 +158,38 @@ impl Slots {
         self.add_var(scope, v, path)
     }
 
+    /// The slots of top-level ports of `ttfs_top` (by their contract role), looked up in the
+    /// shallowest scope declaring all of them.
+    pub(crate) fn ports<const N: usize>(
+        &mut self,
+        header: &VcdHeader,
+        path: &Path,
+        roles: [Role; N],
+    ) -> Result<[usize; N]> {
+        let names = roles.map(Role::name);
+        let top = header.scope_with(&names).ok_or_else(|| {
+            WaveError::format(
+                path,
+                format!(
+                    "no scope declares {}: not a ttfs_top co-simulation VCD",
+                    names.join(", ")
+                ),
+            )
+        })?;
+        let mut out = [0; N];
+        for (o, n) in out.iter_mut().zip(names) {
+            *o = self.add(top, n, path)?;
+        }
+        Ok(out)
+    }
+
     /// The slot of a design signal (path from the top module), `None` if the VCD lacks it.
-    fn add_design(&mut self, header: &VcdHeader, sig: &str, path: &Path) -> Result<Option<usize>> {
+    pub(crate) fn add_design(
+        &mut self,
+        header: &VcdHeader,
+        sig: &str,
+        path: &Path,
+    ) -> Result<Option<usize>> {
         match header.design_var(sig) {
             Some((scope, v)) => self.add_var(scope, v, path).map(Some),
             None => Ok(None),
@@ -111,7 +198,7 @@ impl Slots {
 }
 
 /// The slots of `layer`'s update qualifiers and lanes, `None` if the VCD lacks them.
-fn layer_slots(
+pub(crate) fn layer_slots(
     header: &VcdHeader,
     debug_signals: &[DebugSignal],
     layer: usize,
@@ -185,7 +272,7 @@ fn layer_slots(
     }))
 }
 
-fn signed(v: u64, width: u32) -> i64 {
+pub(crate) fn signed(v: u64, width: u32) -> i64 {
     if width == 0 || width >= 64 {
         return v as i64;
     }
@@ -214,21 +301,9 @@ fn read_with_header(
     samples: &[usize],
     neurons: &[(usize, usize)],
 ) -> Result<HwTraces> {
-    use hdl::contract::Role;
-    let (clock_name, reset_name, start_name) =
-        (Role::Clock.name(), Role::Reset.name(), Role::Start.name());
-    let top = header
-        .scope_with(&[clock_name, reset_name, start_name])
-        .ok_or_else(|| {
-            WaveError::format(
-                path,
-                "no scope declares clock, reset and start: not a ttfs_top co-simulation VCD",
-            )
-        })?;
     let mut slots = Slots::default();
-    let clock = slots.add(top, clock_name, path)?;
-    let reset = slots.add(top, reset_name, path)?;
-    let start = slots.add(top, start_name, path)?;
+    let [clock, reset, start] =
+        slots.ports(header, path, [Role::Clock, Role::Reset, Role::Start])?;
     let mut out = HwTraces::default();
     let mut by_layer: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
     for &(l, i) in neurons {
@@ -246,59 +321,35 @@ fn read_with_header(
     }
     let wanted: BTreeSet<usize> = samples.iter().copied().collect();
     let last_wanted = wanted.iter().next_back().copied();
-    let n = slots.widths.len();
-    let mut cur: Vec<Option<u64>> = vec![None; n];
-    let mut before = cur.clone();
-    let mut seen_time = false;
     let mut starts = 0usize;
-    let record = |v: &[Option<u64>], starts: &mut usize, out: &mut HwTraces| {
+    posedges(path, parser, &slots, clock, |v, _| {
         if v[reset] != Some(0) {
-            return;
+            return true;
         }
         if v[start] == Some(1) {
-            *starts += 1;
+            starts += 1;
+            if last_wanted.is_some_and(|w| starts > w + 1) {
+                return false;
+            }
         }
         let Some(sample) = starts.checked_sub(1) else {
-            return;
+            return true;
         };
         if !wanted.contains(&sample) {
-            return;
+            return true;
         }
         for ls in &layers {
-            if v[ls.op_valid] != Some(1) || v[ls.op_absorb] != Some(0) {
-                continue;
-            }
-            let Some(step) = v[ls.op_step] else {
+            let Some(step) = ls.update_step(v) else {
                 continue;
             };
             for lane in &ls.lanes {
-                let Some(base) = v[lane.base] else {
+                let Some((i, point)) = lane.point(v, &slots.widths, step) else {
                     continue;
                 };
-                let i = base as usize + lane.lane;
                 if !ls.wanted.contains(&i) {
                     continue;
                 }
-                let (pot_sum, pot, slope, fired) =
-                    (lane.pot_sum, lane.potential, lane.slope, lane.fired);
-                let (Some(ps), Some(p), Some(s), Some(f)) =
-                    (v[pot_sum], v[pot], v[slope], v[fired])
-                else {
-                    continue;
-                };
-                let fired_before = f == 1;
-                let potential = if fired_before {
-                    signed(p, slots.widths[pot])
-                } else {
-                    signed(ps, slots.widths[pot_sum])
-                };
                 let pts = out.traces.entry((sample, ls.layer, i)).or_default();
-                let point = HwPoint {
-                    step: step as u32,
-                    potential,
-                    slope: signed(s, slots.widths[slope]),
-                    fired_before,
-                };
                 // One update per group and step; keep the last if an operation repeats.
                 match pts.last_mut() {
                     Some(last) if last.step == point.step => *last = point,
@@ -306,18 +357,36 @@ fn read_with_header(
                 }
             }
         }
-    };
+        true
+    })?;
+    out.samples_seen = starts;
+    Ok(out)
+}
+
+/// Streams the body of a VCD whose header `parser` has read, calling `at(values, time)` at every
+/// posedge of the `clock` slot with the tracked values just before the edge (what the flip-flops
+/// see, as `sim` samples them) and the time of the edge; `at` returns `false` to stop reading.
+pub(crate) fn posedges(
+    path: &Path,
+    parser: &mut crate::header::VcdParser,
+    slots: &Slots,
+    clock: usize,
+    mut at: impl FnMut(&[Option<u64>], u64) -> bool,
+) -> Result<()> {
+    let n = slots.widths.len();
+    let mut cur: Vec<Option<u64>> = vec![None; n];
+    let mut before = cur.clone();
+    let mut time: Option<u64> = None;
     for cmd in parser.by_ref() {
         let cmd = cmd.map_err(|e| WaveError::format(path, format!("VCD body: {e}")))?;
         match cmd {
-            Command::Timestamp(_) => {
-                if seen_time && before[clock] == Some(0) && cur[clock] == Some(1) {
-                    record(&before, &mut starts, &mut out);
-                    if last_wanted.is_some_and(|w| starts > w + 1) {
-                        break;
+            Command::Timestamp(t) => {
+                if let Some(edge) = time {
+                    if before[clock] == Some(0) && cur[clock] == Some(1) && !at(&before, edge) {
+                        return Ok(());
                     }
                 }
-                seen_time = true;
+                time = Some(t);
                 before.copy_from_slice(&cur);
             }
             Command::ChangeScalar(code, v) => {
@@ -338,11 +407,12 @@ fn read_with_header(
             _ => {}
         }
     }
-    if seen_time && before[clock] == Some(0) && cur[clock] == Some(1) {
-        record(&before, &mut starts, &mut out);
+    if let Some(edge) = time {
+        if before[clock] == Some(0) && cur[clock] == Some(1) {
+            at(&before, edge);
+        }
     }
-    out.samples_seen = starts;
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 //! * [`plot`] — spike rasters and membrane traces as SVG and PNG;
 //! * [`tradeoff`] — a sweep's accuracy / firing-rate trade-off with error bars, same writer;
 //! * [`summary`] — the per-sample terminal summary with golden/hardware differences highlighted;
+//! * [`demux`] — a per-neuron VCD (potential, slope, spike of every neuron, phase as text, time in
+//!   cycles) demultiplexed from a co-simulation VCD's lanes, for waveform viewers;
 //! * [`gtkw`] — GTKWave save files naming only signals of the VCD, grouped per layer;
 //! * [`header`] — the VCD header as scopes with dotted paths (shared by the two readers above).
 //!
@@ -25,6 +27,7 @@
 //! assert_eq!(wave::plot::svg_text(&raster).unwrap().matches("<circle").count(), 1);
 //! ```
 
+pub mod demux;
 pub mod error;
 pub mod gtkw;
 pub mod header;
