@@ -168,3 +168,49 @@ pub struct QevalReport {
 
 /// The `schema` value of [`QevalReport`].
 pub const QEVAL_SCHEMA: &str = "ttfs.qeval/1";
+
+/// The quantization grid of `ttfs qeval`: the float model on `data`, then the integer model at every
+/// (`bits`, `steps`) pair, bits outer, each set against the float predictions. `model_file` and
+/// `data_name` only label the report.
+pub fn qeval_grid(
+    net: &FloatNetwork,
+    data: &Dataset,
+    bits: &[u32],
+    steps: &[u32],
+    clip_percentile: Option<f64>,
+    model_file: &str,
+    data_name: &str,
+) -> crate::Result<QevalReport> {
+    let float = eval_exact(net, data);
+    let mut rows = Vec::with_capacity(bits.len() * steps.len());
+    for &weight_bits in bits {
+        for &n_steps in steps {
+            let cfg = crate::quantize::QuantConfig {
+                weight_bits,
+                n_steps,
+                clip_percentile,
+            };
+            let q = crate::quantize::quantize(net, &cfg)?;
+            let int = eval_integer(&q, data);
+            rows.push(QevalRow {
+                weight_bits,
+                n_steps,
+                n_in_steps: q.n_in_steps,
+                int_accuracy: int.accuracy,
+                delta_points: 100.0 * (int.accuracy - float.accuracy),
+                changed_predictions: changed_predictions(&float, &int),
+                int_mean_hidden_rate: int.stats.mean_hidden_rate(),
+                sops_per_sample: int.stats.sops_per_sample(),
+            });
+        }
+    }
+    Ok(QevalReport {
+        schema: QEVAL_SCHEMA.to_string(),
+        model_file: model_file.to_string(),
+        data: data_name.to_string(),
+        samples: data.len(),
+        float_accuracy: float.accuracy,
+        clip_percentile,
+        rows,
+    })
+}

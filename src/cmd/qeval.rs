@@ -4,11 +4,8 @@
 //! (markdown), optionally also as CSV (`--csv`) and JSON (`--json`, `golden::eval::QevalReport`).
 
 use anyhow::{bail, Context};
-use golden::eval::{
-    changed_predictions, eval_exact, eval_integer, QevalReport, QevalRow, QEVAL_SCHEMA,
-};
+use golden::eval::{qeval_grid, QevalReport};
 use golden::idx::{load_split, Split};
-use golden::quantize::{quantize, QuantConfig};
 use golden::table::Decimal;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -71,6 +68,43 @@ const CSV_HEADER: [&str; 9] = [
     "sops_per_sample",
 ];
 
+/// The markdown table on stdout.
+fn table(report: &QevalReport) -> anyhow::Result<String> {
+    let mut table = String::new();
+    writeln!(
+        table,
+        "model {} on {} test samples of {}; float accuracy {:.2}%{}",
+        report.model_file,
+        report.samples,
+        report.data,
+        100.0 * report.float_accuracy,
+        report.clip_percentile.map_or(String::new(), |p| format!(
+            "; scale at the {p} percentile of |w|"
+        ))
+    )?;
+    writeln!(
+        table,
+        "\n| bits | steps | input steps | float acc % | int acc % | delta (points) | changed predictions | int mean rate | SOPs/sample |"
+    )?;
+    writeln!(table, "|---|---|---|---|---|---|---|---|---|")?;
+    for r in &report.rows {
+        writeln!(
+            table,
+            "| {} | {} | {} | {:.2} | {:.2} | {:+.2} | {} | {:.3} | {:.0} |",
+            r.weight_bits,
+            r.n_steps,
+            r.n_in_steps,
+            100.0 * report.float_accuracy,
+            100.0 * r.int_accuracy,
+            r.delta_points,
+            r.changed_predictions,
+            r.int_mean_hidden_rate,
+            r.sops_per_sample
+        )?;
+    }
+    Ok(table)
+}
+
 pub fn run(args: &Args) -> anyhow::Result<()> {
     args.threads.apply()?;
     if args.bits.is_empty() || args.steps.is_empty() {
@@ -93,81 +127,28 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             sizes[0]
         );
     }
-    let float = eval_exact(&net, &data);
-    let float_acc = float.accuracy;
-    let mut table = String::new();
-    let mut rows = Vec::new();
-    let mut report = QevalReport {
-        schema: QEVAL_SCHEMA.to_string(),
-        model_file: args.model.display().to_string(),
-        data: data_dir.display().to_string(),
-        samples: data.len(),
-        float_accuracy: float_acc,
-        clip_percentile: args.clip_percentile,
-        rows: Vec::new(),
-    };
-    writeln!(
-        table,
-        "model {} on {} test samples of {}; float accuracy {:.2}%{}",
-        args.model.display(),
-        data.len(),
-        data_dir.display(),
-        100.0 * float_acc,
-        args.clip_percentile.map_or(String::new(), |p| format!(
-            "; scale at the {p} percentile of |w|"
-        ))
-    )?;
-    writeln!(
-        table,
-        "\n| bits | steps | input steps | float acc % | int acc % | delta (points) | changed predictions | int mean rate | SOPs/sample |"
-    )?;
-    writeln!(table, "|---|---|---|---|---|---|---|---|---|")?;
-    for &bits in &args.bits {
-        for &steps in &args.steps {
-            let cfg = QuantConfig {
-                weight_bits: bits,
-                n_steps: steps,
-                clip_percentile: args.clip_percentile,
-            };
-            let q = quantize(&net, &cfg)
-                .with_context(|| format!("quantizing at {bits} bits, {steps} steps"))?;
-            let int = eval_integer(&q, &data);
-            let changed = changed_predictions(&float, &int);
-            let (acc, stats) = (int.accuracy, &int.stats);
-            let delta = 100.0 * (acc - float_acc);
-            writeln!(
-                table,
-                "| {bits} | {steps} | {} | {:.2} | {:.2} | {:+.2} | {changed} | {:.3} | {:.0} |",
-                q.n_in_steps,
-                100.0 * float_acc,
-                100.0 * acc,
-                delta,
-                stats.mean_hidden_rate(),
-                stats.sops_per_sample()
-            )?;
-            report.rows.push(QevalRow {
-                weight_bits: bits,
-                n_steps: steps,
-                n_in_steps: q.n_in_steps,
-                int_accuracy: acc,
-                delta_points: delta,
-                changed_predictions: changed,
-                int_mean_hidden_rate: stats.mean_hidden_rate(),
-                sops_per_sample: stats.sops_per_sample(),
-            });
-            rows.push(Row {
-                weight_bits: bits,
-                n_steps: steps,
-                n_in_steps: q.n_in_steps,
-                float_acc: Decimal(float_acc),
-                int_acc: Decimal(acc),
-                delta_points: Decimal(delta),
-                changed,
-                int_mean_rate: Decimal(stats.mean_hidden_rate()),
-                sops_per_sample: Decimal(stats.sops_per_sample()),
-            });
-        }
-    }
+    let report = qeval_grid(
+        &net,
+        &data,
+        &args.bits,
+        &args.steps,
+        args.clip_percentile,
+        &args.model.display().to_string(),
+        &data_dir.display().to_string(),
+    )
+    .context("quantizing the model over the grid of --bits and --steps")?;
+    let table = table(&report)?;
+    let rows = report.rows.iter().map(|r| Row {
+        weight_bits: r.weight_bits,
+        n_steps: r.n_steps,
+        n_in_steps: r.n_in_steps,
+        float_acc: Decimal(report.float_accuracy),
+        int_acc: Decimal(r.int_accuracy),
+        delta_points: Decimal(r.delta_points),
+        changed: r.changed_predictions,
+        int_mean_rate: Decimal(r.int_mean_hidden_rate),
+        sops_per_sample: Decimal(r.sops_per_sample),
+    });
     print!("{table}");
     if let Some(path) = &args.csv {
         let csv = golden::table::to_csv(&CSV_HEADER.map(String::from), rows)?;
