@@ -82,6 +82,27 @@ fn eta(started: std::time::Instant, trained: usize, left: usize) -> String {
     )
 }
 
+/// Names every run `--plot-only` found unfinished, one line each.
+fn print_missing(missing: &[MissingRun], n_units: usize) {
+    if missing.is_empty() {
+        return;
+    }
+    eprintln!(
+        "{} of {n_units} runs are not finished (--plot-only trains nothing; run without it to train them):",
+        missing.len()
+    );
+    for m in missing {
+        eprintln!(
+            "  [{}/{n_units}] {} strength {:e} seed {}: {}",
+            m.id + 1,
+            m.label,
+            m.strength,
+            m.seed,
+            m.dir
+        );
+    }
+}
+
 pub fn run(args: &Args) -> anyhow::Result<()> {
     args.threads.apply()?;
     let sweep = Sweep::load(&args.config)
@@ -134,22 +155,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         trained += 1;
         left -= 1;
     }
-    if !missing.is_empty() {
-        eprintln!(
-            "{} of {n_units} runs are not finished (--plot-only trains nothing; run without it to train them):",
-            missing.len()
-        );
-        for m in &missing {
-            eprintln!(
-                "  [{}/{n_units}] {} strength {:e} seed {}: {}",
-                m.id + 1,
-                m.label,
-                m.strength,
-                m.seed,
-                m.dir
-            );
-        }
-    }
+    print_missing(&missing, n_units);
     if results.is_empty() {
         bail!("no finished runs to summarize in {}", out.display());
     }
