@@ -195,54 +195,7 @@ pub fn run(args: &Args) -> Result<()> {
     if args.no_cosim {
         println!("\n(co-simulation skipped: --no-cosim)");
     } else {
-        stage(
-            5,
-            "co-simulate the RTL against the integer golden model (Verilator; results from the event log)",
-        );
-        // Bulk run: results from the event log, no waveform. Then a full waveform of the first
-        // three samples only (named samples, the one opt-in full trace).
-        let job = |samples: usize, dir: &Path, vcd: Option<PathBuf>| {
-            let mut run = sim::RunConfig::new(sim::Simulator::Verilator, &dir.join("cosim"));
-            run.trace = vcd.is_some();
-            run.vcd = vcd;
-            cosim::Cosim {
-                design: design.clone(),
-                model: int_model.clone(),
-                data: data.clone(),
-                split: golden::idx::Split::Test,
-                samples,
-                simulator_name: "verilator".into(),
-                run,
-                max_lines: 20,
-                json: None,
-                junit: None,
-                progress: true,
-            }
-        };
-        results.cosim = Some(cosim::cosim(&job(args.samples, &args.out, None))?);
-        stage(
-            6,
-            "waveform of the first 3 test samples (every signal) and pictures",
-        );
-        let inspect = args.out.join("inspect");
-        cosim::cosim(&job(3, &inspect, Some(inspect.join("waveform.vcd"))))?;
-        wave::run(&wave::Args {
-            model: int_model,
-            vcd: Some(inspect.join("waveform.vcd")),
-            design: Some(design.clone()),
-            vcd_first_sample: 0,
-            data: Some(data),
-            split: SplitArg::Test,
-            samples: super::data::SelectionArgs::default(),
-            layers: vec![],
-            neurons: vec![],
-            out: inspect.clone(),
-            no_plots: false,
-            gtkw: true,
-            gtkw_lanes: 4,
-            compare_model: None,
-            quant: QuantArgs::default(),
-        })?;
+        results.cosim = Some(cosim_and_pictures(args, &design, &int_model, &data)?);
     }
     results.seconds = t0.elapsed().as_secs_f64();
     let results_path = args.out.join("results.json");
@@ -258,4 +211,63 @@ pub fn run(args: &Args) -> Result<()> {
         args.out.join("inspect").display()
     );
     Ok(())
+}
+
+/// Stages 5 and 6: the bulk co-simulation (event log, no waveform), then a full waveform of the first
+/// three test samples and the pictures and GTKWave files `ttfs wave` makes of it.
+fn cosim_and_pictures(
+    args: &Args,
+    design: &Path,
+    int_model: &Path,
+    data: &Path,
+) -> Result<sim::stats::CosimReport> {
+    stage(
+        5,
+        "co-simulate the RTL against the integer golden model (Verilator; results from the event log)",
+    );
+    // Bulk run: results from the event log, no waveform. Then a full waveform of the first
+    // three samples only (named samples, the one opt-in full trace).
+    let job = |samples: usize, dir: &Path, vcd: Option<PathBuf>| {
+        let mut run = sim::RunConfig::new(sim::Simulator::Verilator, &dir.join("cosim"));
+        run.trace = vcd.is_some();
+        run.vcd = vcd;
+        cosim::Cosim {
+            design: design.to_path_buf(),
+            model: int_model.to_path_buf(),
+            data: data.to_path_buf(),
+            split: golden::idx::Split::Test,
+            samples,
+            simulator_name: "verilator".into(),
+            run,
+            max_lines: 20,
+            json: None,
+            junit: None,
+            progress: true,
+        }
+    };
+    let report = cosim::cosim(&job(args.samples, &args.out, None))?;
+    stage(
+        6,
+        "waveform of the first 3 test samples (every signal) and pictures",
+    );
+    let inspect = args.out.join("inspect");
+    cosim::cosim(&job(3, &inspect, Some(inspect.join("waveform.vcd"))))?;
+    wave::run(&wave::Args {
+        model: int_model.to_path_buf(),
+        vcd: Some(inspect.join("waveform.vcd")),
+        design: Some(design.to_path_buf()),
+        vcd_first_sample: 0,
+        data: Some(data.to_path_buf()),
+        split: SplitArg::Test,
+        samples: super::data::SelectionArgs::default(),
+        layers: vec![],
+        neurons: vec![],
+        out: inspect.clone(),
+        no_plots: false,
+        gtkw: true,
+        gtkw_lanes: 4,
+        compare_model: None,
+        quant: QuantArgs::default(),
+    })?;
+    Ok(report)
 }
