@@ -461,12 +461,6 @@ fn draw_pictures(args: &Args, v: &Views, second: Option<&QuantNetwork>) -> Resul
         None => None,
     };
 
-    let model_name = |p: &Path| {
-        p.parent()
-            .and_then(|d| d.file_name())
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| p.display().to_string())
-    };
     let mut written = Vec::new();
     for (g, &k) in golden.iter().zip(samples) {
         let label = data.labels[k];
@@ -513,33 +507,51 @@ fn draw_pictures(args: &Args, v: &Views, second: Option<&QuantNetwork>) -> Resul
         )?);
 
         if let (Some(q2), Some(p2)) = (second, &args.compare_model) {
-            let g2 =
-                IntegerRunner::new(q2).run(&encode::encode_steps(data.image(k), q2.n_in_steps));
-            let title = |p: &Path, g: &IntInference| {
-                let hidden: usize = g.spikes.counts()[1..g.spikes.layers.len() - 1].iter().sum();
-                format!(
-                    "{} (decision {}, {hidden} hidden spikes)",
-                    model_name(p),
-                    g.decision.map_or("none".to_string(), |d| d.to_string())
-                )
-            };
-            let cmp = Raster::new(
-                format!("sample {k} (label {label}): two models"),
-                vec![
-                    (title(&args.model, g), g.spikes.clone()),
-                    (title(p2, &g2), g2.spikes.clone()),
-                ],
-                layers.to_vec(),
-                net.n_steps.max(q2.n_steps),
-            )?;
-            written.extend(write_svg_png(
-                &cmp,
-                &args.out.join(format!("compare_s{k}")),
-            )?);
+            written.extend(draw_comparison(args, v, k, g, q2, p2)?);
         }
     }
     for p in &written {
         println!("wrote {}", p.display());
     }
     Ok(())
+}
+
+/// The two models' rasters of sample `k` side by side (`--compare-model`), each titled with its
+/// decision and hidden spike count.
+fn draw_comparison(
+    args: &Args,
+    v: &Views,
+    k: usize,
+    g: &IntInference,
+    q2: &QuantNetwork,
+    p2: &Path,
+) -> Result<[PathBuf; 2]> {
+    let model_name = |p: &Path| {
+        p.parent()
+            .and_then(|d| d.file_name())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.display().to_string())
+    };
+    let g2 = IntegerRunner::new(q2).run(&encode::encode_steps(v.data.image(k), q2.n_in_steps));
+    let title = |p: &Path, g: &IntInference| {
+        let hidden: usize = g.spikes.counts()[1..g.spikes.layers.len() - 1].iter().sum();
+        format!(
+            "{} (decision {}, {hidden} hidden spikes)",
+            model_name(p),
+            g.decision.map_or("none".to_string(), |d| d.to_string())
+        )
+    };
+    let cmp = Raster::new(
+        format!("sample {k} (label {}): two models", v.data.labels[k]),
+        vec![
+            (title(&args.model, g), g.spikes.clone()),
+            (title(p2, &g2), g2.spikes.clone()),
+        ],
+        v.layers.to_vec(),
+        v.net.n_steps.max(q2.n_steps),
+    )?;
+    Ok(write_svg_png(
+        &cmp,
+        &args.out.join(format!("compare_s{k}")),
+    )?)
 }
