@@ -64,7 +64,7 @@ impl Exit {
         use sim::SimError as S;
         match e {
             S::Tool(t) => Exit::of_tool(t),
-            S::Timeout { .. } => Exit::Mismatch,
+            S::Timeout { .. } | S::InputOrder { .. } => Exit::Mismatch,
             S::Io { .. } | S::Format { .. } | S::Invalid(_) => Exit::Input,
         }
     }

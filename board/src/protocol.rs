@@ -43,6 +43,9 @@ pub enum Status {
     OutOfRange,
     /// The kind byte is not [`KIND_SAMPLE`].
     UnknownKind,
+    /// The core (`ttfs_top`) raised its protocol status `err` at `done`: the events it was fed
+    /// broke its step order (the frame parser forwards only ordered events, so this is a fault).
+    CoreProtocol,
 }
 
 impl Status {
@@ -54,6 +57,7 @@ impl Status {
             Status::StepOrder => 3,
             Status::OutOfRange => 4,
             Status::UnknownKind => 5,
+            Status::CoreProtocol => 6,
         }
     }
 
@@ -65,6 +69,7 @@ impl Status {
             3 => Status::StepOrder,
             4 => Status::OutOfRange,
             5 => Status::UnknownKind,
+            6 => Status::CoreProtocol,
             _ => return None,
         })
     }
@@ -77,6 +82,7 @@ impl Status {
             Status::StepOrder => "events out of step order",
             Status::OutOfRange => "event out of range",
             Status::UnknownKind => "unknown frame kind",
+            Status::CoreProtocol => "the core reported a protocol violation (err)",
         }
     }
 }

@@ -19,6 +19,10 @@
 //!   `out_step`, in the same cycles as on the monitor.
 //! * **decision**: the output neuron with the earliest spike step; ties: larger potential at that
 //!   step, then lower index; `class_valid = 0` if no output neuron spikes.
+//! * **err** (protocol status): 1 from the cycle after `start` until the next `start` when that
+//!   sample's input events broke the order above (an event's step lower than the previous event's);
+//!   the sample still runs, its spikes are then not golden's. Cleared by reset. Readers of waveforms
+//!   recorded before this port existed treat a missing `err` as 0.
 //! * **cycles** of a sample count from the posedge that samples `start` to the posedge where
 //!   `done = 1` (the engines' cycle models use this span).
 
@@ -68,6 +72,7 @@ pub enum Role {
     OutValid,
     OutNeuron,
     OutStep,
+    Err,
 }
 
 /// One top-level port.
@@ -101,7 +106,7 @@ use Direction::{Input, Output};
 use Group::{Host, Spikes};
 
 /// Every port of `ttfs_top`, in declaration order (`PORTS[r as usize].role == r`).
-pub const PORTS: [Port; 18] = [
+pub const PORTS: [Port; 19] = [
     port(Role::Clock, "clock", Input, Host, false),
     port(Role::Reset, "reset", Input, Host, false),
     port(Role::InValid, "in_valid", Input, Host, false),
@@ -120,6 +125,7 @@ pub const PORTS: [Port; 18] = [
     port(Role::OutValid, "out_valid", Output, Spikes, false),
     port(Role::OutNeuron, "out_neuron", Output, Spikes, true),
     port(Role::OutStep, "out_step", Output, Spikes, true),
+    port(Role::Err, "err", Output, Host, false),
 ];
 
 impl Role {

@@ -1,6 +1,7 @@
 //! The neuron lane datapath as rust-hdl `LogicBlock`s with const-generic widths: [`SlopeUnit`]
-//! (`slope += weight` on an absorb) and [`NeuronUnit`] (`V += S`, signed compare with the threshold,
-//! fire at most once, `V` frozen after firing). Each layer's generate loop instantiates one of each per
+//! (`slope += weight` on an absorb) and [`NeuronUnit`] (on the look-ahead potential `W = V + S` and
+//! its stored compare: fire when armed, at most once, `W` frozen after firing, the next compare
+//! computed on the write-back path). Each layer's generate loop instantiates one of each per
 //! lane, at that layer's slope and potential widths.
 //!
 //! Widths are runtime values (derived from the weights) while rust-hdl fixes them at compile time, so
@@ -45,22 +46,36 @@ impl<const S: usize> Logic for SlopeUnit<S> {
     }
 }
 
-/// Potential update of one lane at width `P` (the slope sign-extended to `P` bits by the caller).
-/// On a step (`absorb = 0`) of a neuron that has not fired: `pot_sum = potential + slope`, and it
-/// fires (`fire = 1`, `next_fired = 1`) iff `pot_sum >= threshold` (signed, `P` bits each side;
-/// internal `crosses`). Otherwise (an absorb, or a neuron that has fired: its `V` stays frozen at its
-/// spike step for the output layer's tie rule) `pot_sum = potential`, no fire, `next_fired = fired`.
-/// `pot_sum` is thus the potential written back; on a step of a live neuron it is `V[n]`.
+/// Potential update of one lane at width `P` (weight and slope sign-extended to `P` bits by the
+/// caller), on the *look-ahead* state of the pipelined engine: the stored `potential` is `W =
+/// V[n-1] + S` (the potential the next step would reach, kept up to date by every absorb) and `armed`
+/// is the stored compare `W >= threshold`, computed when `W` was written. So firing needs no adder:
+///
+/// * on a step (`absorb = 0`) of a neuron that has not fired: `fire = armed` (that is, `V[n] =
+///   W >= threshold`), `next_fired = fire`; if it does not fire, `next_potential = W + slope`
+///   (`V[n] + S`), else `W` stays (frozen at `V[n]`, the output layer's tie rule reads it);
+/// * on an absorb: `next_potential = W + weight` (with the slope unit's `S + weight`, `W = V + S`
+///   holds again), no fire;
+/// * a neuron that has fired keeps `W` and `fired` (no fire).
+///
+/// `next_armed = sum >= threshold` (signed, `P` bits each side; internal `crosses`) where `sum` is
+/// the adder's output; it is only read while the neuron has not fired, and then `sum` is the value
+/// written. The adder and the compare thus sit between the state read and the state write, not on the
+/// path from the state read to the spike queue.
 #[derive(LogicBlock, Default)]
 pub struct NeuronUnit<const P: usize> {
     pub absorb: Signal<In, Bit>,
+    pub weight: Signal<In, Signed<P>>,
     pub slope: Signal<In, Signed<P>>,
     pub potential: Signal<In, Signed<P>>,
     pub fired: Signal<In, Bit>,
+    pub armed: Signal<In, Bit>,
     pub threshold: Signal<In, Signed<P>>,
-    pub pot_sum: Signal<Out, Signed<P>>,
+    pub next_potential: Signal<Out, Signed<P>>,
     pub fire: Signal<Out, Bit>,
     pub next_fired: Signal<Out, Bit>,
+    pub next_armed: Signal<Out, Bit>,
+    addend: Signal<Local, Signed<P>>,
     sum: Signal<Local, Signed<P>>,
     crosses: Signal<Local, Bit>,
 }
@@ -68,15 +83,23 @@ pub struct NeuronUnit<const P: usize> {
 impl<const P: usize> Logic for NeuronUnit<P> {
     #[hdl_gen]
     fn update(&mut self) {
-        self.sum.next = self.potential.val() + self.slope.val();
+        self.addend.next = self.slope.val();
+        if self.absorb.val() {
+            self.addend.next = self.weight.val();
+        }
+        self.sum.next = self.potential.val() + self.addend.val();
         self.crosses.next = self.sum.val() >= self.threshold.val();
-        self.pot_sum.next = self.potential.val();
+        self.next_armed.next = self.crosses.val();
         self.fire.next = false;
         self.next_fired.next = self.fired.val();
-        if !self.absorb.val() && !self.fired.val() {
-            self.pot_sum.next = self.sum.val();
-            self.fire.next = self.crosses.val();
-            self.next_fired.next = self.crosses.val();
+        self.next_potential.next = self.sum.val();
+        if self.fired.val() {
+            self.next_potential.next = self.potential.val();
+        }
+        if !self.absorb.val() && !self.fired.val() && self.armed.val() {
+            self.fire.next = true;
+            self.next_fired.next = true;
+            self.next_potential.next = self.potential.val();
         }
     }
 }
@@ -203,32 +226,38 @@ mod tests {
         sim.run(Box::new(uut), 1 << 20).unwrap();
     }
 
-    /// Every input of a 5-bit neuron unit (thresholds on both sides of 0) against SPEC section 4:
-    /// the compare is signed (a negative sum never crosses a positive threshold), fire at most once,
-    /// V frozen after firing, state unchanged on an absorb.
+    /// Every input of a 5-bit neuron unit (thresholds on both sides of 0) against SPEC section 4 on
+    /// the look-ahead state: fire on a step of a live neuron iff armed, at most once, `W` frozen after
+    /// firing, `W += slope` on a step that does not fire, `W += weight` on an absorb, the compare of
+    /// the sum is signed (a negative sum never arms a positive threshold).
     #[test]
-    fn neuron_unit_fires_once_on_a_signed_crossing() {
+    fn neuron_unit_fires_once_when_armed_and_rearms_on_a_signed_crossing() {
         let mut sim = Simulation::new();
         sim.add_testbench(move |mut sim: Sim<NeuronUnit<5>>| {
             let mut x = sim.init()?;
             for threshold in [-16i64, -1, 1, 7, 15] {
                 for absorb in [false, true] {
                     for fired in [false, true] {
-                        for potential in -16i64..16 {
-                            for slope in -16i64..16 {
-                                x.absorb.next = absorb;
-                                x.fired.next = fired;
-                                x.potential.next = s(potential);
-                                x.slope.next = s(slope);
-                                x.threshold.next = s(threshold);
-                                x = sim.wait(1, x)?;
-                                let live = !absorb && !fired;
-                                let sum = wrap(potential + slope, 5);
-                                let fire = live && sum >= threshold;
-                                let pot = if live { sum } else { potential };
-                                sim_assert_eq!(sim, x.pot_sum.val(), s::<5>(pot), x);
-                                sim_assert_eq!(sim, x.fire.val(), fire, x);
-                                sim_assert_eq!(sim, x.next_fired.val(), fired || fire, x);
+                        for armed in [false, true] {
+                            for potential in -16i64..16 {
+                                for addend in -16i64..16 {
+                                    x.absorb.next = absorb;
+                                    x.fired.next = fired;
+                                    x.armed.next = armed;
+                                    x.potential.next = s(potential);
+                                    // the unused addend port carries a different value
+                                    x.slope.next = s(if absorb { -addend - 1 } else { addend });
+                                    x.weight.next = s(if absorb { addend } else { -addend - 1 });
+                                    x.threshold.next = s(threshold);
+                                    x = sim.wait(1, x)?;
+                                    let fire = !absorb && !fired && armed;
+                                    let sum = wrap(potential + addend, 5);
+                                    let pot = if fired || fire { potential } else { sum };
+                                    sim_assert_eq!(sim, x.next_potential.val(), s::<5>(pot), x);
+                                    sim_assert_eq!(sim, x.fire.val(), fire, x);
+                                    sim_assert_eq!(sim, x.next_fired.val(), fired || fire, x);
+                                    sim_assert_eq!(sim, x.next_armed.val(), sum >= threshold, x);
+                                }
                             }
                         }
                     }

@@ -41,7 +41,7 @@ fn bad_configurations_are_errors_not_panics() {
         generate(&net, &lanes(&[4096])),
         Err(HdlError::Unsupported { .. })
     ));
-    // 1024 lanes of (slope + potential + 1) > 32 bits exceed the state word limit.
+    // 1024 lanes of (slope + potential + 2) > 32 bits exceed the state word limit.
     let wide = quantized_init(&[4, 1024], 8, 65536, FIRING, 3);
     let err = generate(&wide, &lanes(&[1024])).unwrap_err();
     assert!(err.to_string().contains("state width"), "{err}");
@@ -59,7 +59,7 @@ fn register_widths_come_from_golden_and_only_widen() {
             assert_eq!(l.potential_bits, w.potential_bits.max(l.slope_bits));
             assert_eq!(
                 l.state_width_bits,
-                l.lanes * (l.slope_bits + l.potential_bits + 1) as usize
+                l.lanes * (l.slope_bits + l.potential_bits + 2) as usize
             );
         }
     }

@@ -26,6 +26,15 @@ pub enum SimError {
     /// The design (manifest) or the stimulus is not something sim can run.
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// The hardware raised its protocol status `err` at a sample's `done`: the sample's input
+    /// events were not in the contract's ascending step order (docs/hw-contract.md), so its spikes
+    /// are not golden's.
+    #[error("sample {sample}: the hardware reported a protocol violation (err = 1 at done, cycle {cycle}): its input events were not sent in ascending step order; see {}", origin.display())]
+    InputOrder {
+        sample: usize,
+        cycle: u64,
+        origin: PathBuf,
+    },
     /// The hardware did not finish a sample within the cycle limit.
     #[error("sample {sample}: no `done` within {limit} cycles after start (cycle {start_cycle}); see {}", log.display())]
     Timeout {

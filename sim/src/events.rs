@@ -378,6 +378,13 @@ pub fn read_event_log(
                 class_valid: v != 0,
                 class_out,
             },
+            ("P", &[cycle, sample]) => {
+                return Err(SimError::InputOrder {
+                    sample: sample as usize,
+                    cycle,
+                    origin: path.to_path_buf(),
+                })
+            }
             ("E", &[sample, cycle, limit]) => {
                 return Err(SimError::Timeout {
                     sample: sample as usize,

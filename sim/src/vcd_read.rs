@@ -78,7 +78,13 @@ pub fn read_vcd(
         .parse_header()
         .map_err(|e| SimError::format(path, format!("VCD header: {e}")))?;
     let scopes = scopes(&header.items);
-    let has_all = |s: &Scope| PORTS.iter().all(|p| s.find_var(p.name).is_some());
+    // `err` is optional: waveforms recorded before the port existed lack it (read as 0).
+    let optional = |r: Role| r == Role::Err;
+    let has_all = |s: &Scope| {
+        PORTS
+            .iter()
+            .all(|p| optional(p.role) || s.find_var(p.name).is_some())
+    };
     let (_, scope_path, scope) = scopes
         .iter()
         .filter(|(_, _, s)| has_all(s))
@@ -92,7 +98,11 @@ pub fn read_vcd(
             )
         })?;
     let mut by_code: HashMap<IdCode, Vec<usize>> = HashMap::new();
-    for (i, name) in PORTS.iter().map(|p| p.name).enumerate() {
+    for (i, p) in PORTS.iter().enumerate() {
+        let name = p.name;
+        if optional(p.role) && scope.find_var(name).is_none() {
+            continue;
+        }
         let var = scope.find_var(name).ok_or_else(|| {
             SimError::format(path, format!("signal {name} missing in scope {scope_path}"))
         })?;
@@ -110,6 +120,10 @@ pub fn read_vcd(
 
     let mut asm = Assembler::new(sizes, n_steps, n_in_steps, path);
     let mut cur: [Option<u64>; N_PORTS] = [None; N_PORTS];
+    if scope.find_var(Role::Err.name()).is_none() {
+        cur[Role::Err as usize] = Some(0);
+    }
+    let mut finished = 0usize;
     let mut before = cur;
     let mut posedge: u64 = 0;
     let mut in_reset = true;
@@ -120,7 +134,15 @@ pub fn read_vcd(
         match cmd {
             Command::Timestamp(_) => {
                 if seen_time {
-                    end_block(&before, &cur, &mut posedge, &mut in_reset, &mut asm, path)?;
+                    end_block(
+                        &before,
+                        &cur,
+                        &mut posedge,
+                        &mut in_reset,
+                        &mut asm,
+                        &mut finished,
+                        path,
+                    )?;
                 }
                 seen_time = true;
                 before = cur;
@@ -144,7 +166,15 @@ pub fn read_vcd(
             _ => {}
         }
     }
-    end_block(&before, &cur, &mut posedge, &mut in_reset, &mut asm, path)?;
+    end_block(
+        &before,
+        &cur,
+        &mut posedge,
+        &mut in_reset,
+        &mut asm,
+        &mut finished,
+        path,
+    )?;
     asm.finish()
 }
 
@@ -155,22 +185,24 @@ fn end_block(
     posedge: &mut u64,
     in_reset: &mut bool,
     asm: &mut Assembler,
+    finished: &mut usize,
     path: &Path,
 ) -> Result<()> {
     let clk = Role::Clock as usize;
     if before[clk] == Some(0) && after[clk] == Some(1) {
-        sample(before, *posedge, in_reset, asm, path)?;
+        sample(before, *posedge, in_reset, asm, finished, path)?;
         *posedge += 1;
     }
     Ok(())
 }
 
-/// Turns the values sampled at posedge `cycle` into events.
+/// Turns the values sampled at posedge `cycle` into events; `finished` counts the samples done.
 fn sample(
     v: &[Option<u64>; N_PORTS],
     cycle: u64,
     in_reset: &mut bool,
     asm: &mut Assembler,
+    finished: &mut usize,
     path: &Path,
 ) -> Result<()> {
     if v[Role::Reset as usize] != Some(0) {
@@ -215,6 +247,14 @@ fn sample(
         })?;
     }
     if get(Role::Done)? == 1 {
+        if get(Role::Err)? == 1 {
+            return Err(SimError::InputOrder {
+                sample: *finished,
+                cycle,
+                origin: path.to_path_buf(),
+            });
+        }
+        *finished += 1;
         asm.push(HwEvent::Done {
             cycle,
             class_valid: get(Role::ClassValid)? == 1,

@@ -8,7 +8,9 @@
 //          spikes have left, one per cycle, ascending neuron index, 16 lanes scanned per cycle;
 //   DRAIN  wait for the pipeline and the serializer, pulse done.
 // Pipeline: issue (memory reads registered) -> compute and write back; a one-entry forward register
-// covers a read of the group written in the cycle before.
+// covers a read of the group written in the cycle before (its select registered at issue). The state
+// holds the look-ahead potential W = V + S and armed = (W >= THETA), so the spike path (state ->
+// fire -> spike queue) has no adder; see ttfs_neuron_p$PB$ and ARCHITECTURE.md.
 module ttfs_layer$L$ (
     input  wire              clock,
     input  wire              reset,
@@ -19,6 +21,7 @@ module ttfs_layer$L$ (
     input  wire [$TW1$:0]    ev_wr_step,
 $if FIRST$
     output wire              ev_full,
+    output reg               ev_order_err,
 $end$
     output reg               spk_valid,
     output reg  [$NW1$:0]    spk_neuron,
@@ -46,6 +49,18 @@ $end$
     end
 $if FIRST$
     assign ev_full = event_full;
+    // Protocol check (contract: events in ascending step order): set when an event's step is lower
+    // than the previous event's of the same sample; cleared by reset and when the run starts (`go`,
+    // where the top latches it as the sample's `err`).
+    reg  [$TW1$:0]  last_step;
+    always @(posedge clock) begin
+        if (reset || go) begin
+            ev_order_err <= 1'b0;
+        end else if (ev_wr_en && !event_full) begin
+            if (event_count != $CW$'d0 && ev_wr_step < last_step) ev_order_err <= 1'b1;
+        end
+        if (ev_wr_en && !event_full) last_step <= ev_wr_step;
+    end
 $end$
 
     // ---- control
@@ -166,14 +181,14 @@ $end$
         end
     end
 
-    // ---- memories: weights (ROM, $readmemh) and neuron state {fired, potential, slope} per lane
+    // ---- memories: weights (ROM, $readmemh) and neuron state {armed, fired, W, slope} per lane, where
+    // W = V + S is the look-ahead potential and armed = (W >= THETA), both kept by the write-back
     reg  [$WW1$:0] weight_mem [0:$DEPTH1$];
     initial $readmemh("$MEM_FILE$", weight_mem);
     reg  [$SW1$:0] state_mem [0:$GROUPS1$];
     reg  [$WW1$:0] weight_word;
     reg  [$SW1$:0] state_word;
-    reg            fwd_valid;
-    reg  [$GW1$:0] fwd_group;
+    reg            fwd_hit;
     reg  [$SW1$:0] fwd_word;
     wire [$SW1$:0] next_word;
     always @(posedge clock) begin
@@ -183,30 +198,32 @@ $end$
     // one write port: zeros while clearing, else the stage-1 result
     wire           state_we    = (phase == PHASE_CLEAR) || op_valid;
     wire [$GW1$:0] state_waddr = (phase == PHASE_CLEAR) ? group : op_group;
-    wire [$SW1$:0] state_wdata = (phase == PHASE_CLEAR) ? $SW$'d0 : next_word;
+    wire [$SW1$:0] state_wdata = (phase == PHASE_CLEAR) ? {$LANES${$CLEAR_LANE$}} : next_word;
     always @(posedge clock) begin
         if (state_we) state_mem[state_waddr] <= state_wdata;
     end
     always @(posedge clock) begin
         if (reset) begin
-            op_valid  <= 1'b0;
-            fwd_valid <= 1'b0;
+            op_valid <= 1'b0;
+            fwd_hit  <= 1'b0;
         end else begin
-            op_valid  <= iss_valid;
-            fwd_valid <= op_valid;
+            op_valid <= iss_valid;
+            // the op issued now reads the group the op in stage 1 writes in this cycle
+            fwd_hit  <= iss_valid && op_valid && (iss_group == op_group);
         end
         op_absorb <= iss_absorb;
         op_group  <= iss_group;
         op_base   <= iss_base;
         op_step   <= step_n;
-        fwd_group <= op_group;
         fwd_word  <= next_word;
     end
 
     // ---- stage 1: per lane one slope unit and one neuron unit (rust-hdl blocks: ttfs_slope_s$SB$ adds the
-    // weight on an absorb; ttfs_neuron_p$PB$ adds the slope to the potential, compares with THETA, fires
-    // at most once and freezes V after firing). Sign extensions to the unit widths happen here.
-    wire [$SW1$:0] cur_word = (fwd_valid && fwd_group == op_group) ? fwd_word : state_word;
+    // weight on an absorb; ttfs_neuron_p$PB$ fires when armed, at most once, freezes W after firing,
+    // adds the weight (absorb) or the slope (step) to W and compares the sum with THETA for the next
+    // step). The spike path is state read -> armed -> fire: the adders only feed the write-back.
+    // Sign extensions to the unit widths happen here.
+    wire [$SW1$:0] cur_word = fwd_hit ? fwd_word : state_word;
     wire [$LANES1$:0] fire_vec;
 $if LAST$
     wire [$PVW1$:0] pot_vec;
@@ -222,22 +239,28 @@ $end$
             wire signed [$SB1$:0] slope     = cur_word[lane*$LW$ +: $SB$];
             wire signed [$PB1$:0] potential = cur_word[lane*$LW$ + $SB$ +: $PB$];
             wire                  fired     = cur_word[lane*$LW$ + $SB$ + $PB$];
+            wire                  armed     = cur_word[lane*$LW$ + $SB$ + $PB$ + 1];
+            // pot_sum: V[n] on a step (W is the potential this step reaches), for pot_vec and viewers
+            wire signed [$PB1$:0] pot_sum /* verilator public_flat_rd */ = potential;
             wire signed [$SB1$:0] next_slope;
-            wire signed [$PB1$:0] pot_sum;
+            wire signed [$PB1$:0] next_potential;
             wire                  fire;
             wire                  next_fired;
+            wire                  next_armed;
             $SLOPE_UNIT$ u_slope (
                 .absorb(op_absorb), .weight($SEXT_WEIGHT$), .slope(slope), .next_slope(next_slope)
             );
             $NEURON_UNIT$ u_neuron (
-                .absorb(op_absorb), .slope($SEXT_SLOPE$), .potential(potential), .fired(fired),
-                .threshold(THETA), .pot_sum(pot_sum), .fire(fire), .next_fired(next_fired)
+                .absorb(op_absorb), .weight($SEXT_WEIGHT_P$), .slope($SEXT_SLOPE$),
+                .potential(potential), .fired(fired), .armed(armed), .threshold(THETA),
+                .next_potential(next_potential), .fire(fire), .next_fired(next_fired),
+                .next_armed(next_armed)
             );
             assign fire_vec[lane] = fire;
 $if LAST$
             assign pot_vec[lane*$PB$ +: $PB$] = pot_sum;
 $end$
-            assign next_word[lane*$LW$ +: $LW$] = {next_fired, pot_sum, next_slope};
+            assign next_word[lane*$LW$ +: $LW$] = {next_armed, next_fired, next_potential, next_slope};
         end
     endgenerate
     assign fire_any = |fire_vec;
@@ -247,15 +270,21 @@ $end$
     // can join it: two entries suffice. The head entry's spikes leave one per cycle, ascending lane,
     // 16 lanes examined per cycle; the entry is popped with its last spike.
     wire            push = op_valid && !op_absorb && fire_any;
-    reg  [$PW1$:0]  q0_bits;
-    reg  [$PW1$:0]  q1_bits;
-    reg  [$NW1$:0]  q0_base;
-    reg  [$NW1$:0]  q1_base;
-    reg  [$TW1$:0]  q0_step;
-    reg  [$TW1$:0]  q1_step;
+    // An entry {potentials (output layer), step, neuron base, fire bits padded to whole chunks}.
 $if LAST$
-    reg  [$PVW1$:0]  q0_pot;
-    reg  [$PVW1$:0]  q1_pot;
+    localparam integer QW = $PW$ + $NW$ + $TW$ + $PVW$;
+    wire [QW-1:0]   pushed = {pot_vec, op_step, op_base, $FIRE_PAD$};
+$else$
+    localparam integer QW = $PW$ + $NW$ + $TW$;
+    wire [QW-1:0]   pushed = {op_step, op_base, $FIRE_PAD$};
+$end$
+    reg  [QW-1:0]   q0;
+    reg  [QW-1:0]   q1;
+    wire [$PW1$:0]  q0_bits = q0[$PW1$:0];
+    wire [$NW1$:0]  q0_base = q0[$PW$ +: $NW$];
+    wire [$TW1$:0]  q0_step = q0[$PW$ + $NW$ +: $TW$];
+$if LAST$
+    wire [$PVW1$:0] q0_pot  = q0[$PW$ + $NW$ + $TW$ +: $PVW$];
 $end$
 $if MULTI_CHUNK$
     reg  [$KW1$:0]  scan_chunk;
@@ -273,6 +302,7 @@ $end$
     wire            emit;
     wire            pop;
     wire [1:0]      queue_next;
+    wire            push_head = push && (queue_empty || pop);
     // rust-hdl block: occupancy, emit (a spike leaves) and pop (with the entry's last spike)
     ttfs_queue_control u_queue (
         .count(queue_count), .push(push), .chunk_any(chunk_any), .rest_empty(rest_empty),
@@ -303,40 +333,11 @@ $if MULTI_CHUNK$
                 scan_chunk <= scan_chunk + $KW$'d1;
             end
 $end$
-            if (pop) begin
-                if (push) begin
-                    q0_bits <= $FIRE_PAD$;
-                    q0_base <= op_base;
-                    q0_step <= op_step;
-$if LAST$
-                    q0_pot  <= pot_vec;
-$end$
-                end else begin
-                    q0_bits <= q1_bits;
-                    q0_base <= q1_base;
-                    q0_step <= q1_step;
-$if LAST$
-                    q0_pot  <= q1_pot;
-$end$
-                end
-            end else begin
-                if (emit) q0_bits <= rest_bits;
-                if (push && queue_empty) begin
-                    q0_bits <= $FIRE_PAD$;
-                    q0_base <= op_base;
-                    q0_step <= op_step;
-$if LAST$
-                    q0_pot  <= pot_vec;
-$end$
-                end else if (push) begin
-                    q1_bits <= $FIRE_PAD$;
-                    q1_base <= op_base;
-                    q1_step <= op_step;
-$if LAST$
-                    q1_pot  <= pot_vec;
-$end$
-                end
-            end
+            // a push writes the head when the queue is empty or its head leaves now, else q1
+            if (push_head) q0 <= pushed;
+            else if (pop) q0 <= q1;
+            else if (emit) q0[$PW1$:0] <= rest_bits;
+            if (push && !push_head) q1 <= pushed;
             queue_count <= queue_next;
         end
     end

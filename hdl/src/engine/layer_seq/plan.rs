@@ -73,9 +73,10 @@ impl LayerPlan {
     pub fn memory_width_bits(&self) -> usize {
         self.lanes * self.weight_bits as usize
     }
-    /// Bits of one lane's state: slope, potential, fired flag.
+    /// Bits of one lane's state: slope, look-ahead potential `W = V + S`, fired flag, armed flag
+    /// (`W >= threshold`).
     pub fn lane_state_bits(&self) -> usize {
-        (self.slope_bits + self.potential_bits + 1) as usize
+        (self.slope_bits + self.potential_bits + 2) as usize
     }
     pub fn state_width_bits(&self) -> usize {
         self.lanes * self.lane_state_bits()
@@ -171,7 +172,7 @@ impl Plan {
             }
             if plan.state_width_bits() > MAX_STATE_WIDTH_BITS {
                 return Err(HdlError::unsupported(
-                    format!("layer{l} state width lanes x (slope + potential + 1)"),
+                    format!("layer{l} state width lanes x (slope + potential + 2)"),
                     plan.state_width_bits(),
                     format!("<= {MAX_STATE_WIDTH_BITS} bits (use fewer lanes)"),
                 ));

@@ -94,8 +94,8 @@ pub fn layer_module(p: &LayerPlan, plan: &Plan) -> Result<String, HdlError> {
         ("KW1", b1(p.chunk_index_bits)),
         ("KL1", b1(p.pick_lane_bits)),
         ("WW1", m1(p.memory_width_bits())),
-        ("SW", n(p.state_width_bits())),
         ("SW1", m1(p.state_width_bits())),
+        ("PVW", n(p.lanes * pb as usize)),
         ("PVW1", m1(p.lanes * pb as usize)),
         ("DEPTH1", m1(p.memory_depth())),
         ("MEM_FILE", p.memory_file()),
@@ -112,6 +112,16 @@ pub fn layer_module(p: &LayerPlan, plan: &Plan) -> Result<String, HdlError> {
         ("SLOPE_UNIT", crate::lane::slope_unit_name(sb)),
         ("NEURON_UNIT", crate::lane::neuron_unit_name(pb)),
         ("SEXT_SLOPE", sign_extend("slope", sb, pb)),
+        ("SEXT_WEIGHT_P", sign_extend("weight", wb, pb)),
+        // a cleared lane: slope, W, fired 0; armed = (0 >= THETA)
+        (
+            "CLEAR_LANE",
+            format!(
+                "1'b{}, {}'d0",
+                u8::from(p.threshold_q <= 0),
+                p.lane_state_bits() - 1
+            ),
+        ),
         (
             "CHUNK_BITS",
             if multi_chunk {
@@ -180,7 +190,8 @@ module ttfs_top (
     output wire [{tw1}:0]    spk_step,
     output wire              out_valid,
     output wire [{c1}:0]     out_neuron,
-    output wire [{tw1}:0]    out_step
+    output wire [{tw1}:0]    out_step,
+    output reg               err
 );
     wire launch = start && !busy;
 ",
@@ -201,7 +212,7 @@ module ttfs_top (
             tw - 1
         );
         if l == 1 {
-            v += "    wire              l1_ev_full;\n";
+            v += "    wire              l1_ev_full;\n    wire              l1_ev_order_err;\n";
         }
         if p.last {
             v += &format!("    wire signed [{}:0] l{l}_spk_potential;\n", pb - 1);
@@ -223,7 +234,11 @@ module ttfs_top (
         };
         v += &format!(
             "    ttfs_layer{l} u_layer{l} (\n        .clock(clock), .reset(reset), .go({go}), .done(l{l}_done),\n        .ev_wr_en({wr_en}), .ev_wr_neuron({wr_neuron}), .ev_wr_step({wr_step}),{full}\n        .spk_valid(l{l}_spk_valid), .spk_neuron(l{l}_spk_neuron), .spk_step(l{l}_spk_step){pot}\n    );\n",
-            full = if l == 1 { " .ev_full(l1_ev_full)," } else { "" },
+            full = if l == 1 {
+                " .ev_full(l1_ev_full), .ev_order_err(l1_ev_order_err),"
+            } else {
+                ""
+            },
             pot = if p.last {
                 format!(", .spk_potential(l{l}_spk_potential)")
             } else {
@@ -299,10 +314,13 @@ module ttfs_top (
             best_valid  <= 1'b0;
             class_valid <= 1'b0;
             class_out   <= {w_class}'d0;
+            err         <= 1'b0;
         end else begin
             if (launch) begin
                 busy       <= 1'b1;
                 best_valid <= 1'b0;
+                // the sample's protocol status: its input events broke the step order
+                err        <= l1_ev_order_err;
             end else if (l{ll}_spk_valid && better) begin
                 best_valid <= 1'b1;
             end
