@@ -2,7 +2,8 @@
 //! with Icarus Verilog through `sim`'s own bench and event-log reader: a random 784-16-10 network
 //! (8-bit weights) fed its events in the contract's order matches golden spike for spike; fed one
 //! sample's events in pixel order (ascending neuron index, steps out of order) the hardware raises
-//! `err` and sim reports [`SimError::InputOrder`] naming that sample, not "N samples differ".
+//! `err` and sim reports [`SimError::InputOrder`] naming that sample, not "N samples differ", from
+//! the bench's event log and from the VCD of the ports alike.
 //!
 //! iverilog / vvp are found on PATH (or through `IVERILOG` / `VVP`).
 
@@ -43,18 +44,16 @@ fn stimulus(inputs: &[Vec<Option<u32>>], pixel: &[bool]) -> (String, usize) {
     (s, words)
 }
 
-/// Runs the Icarus bench on a hand-made stimulus and reads its event log back.
-fn run_icarus(
-    design: &sim::Design,
-    stim: &str,
-    words: usize,
-    work: &Path,
-) -> sim::Result<Vec<golden::compare::ObservedInference>> {
+type Observed = sim::Result<Vec<golden::compare::ObservedInference>>;
+
+/// Runs the Icarus bench on a hand-made stimulus and reads its event log and its VCD (the ports) back.
+fn run_icarus(design: &sim::Design, stim: &str, words: usize, work: &Path) -> (Observed, Observed) {
     std::fs::create_dir_all(work).unwrap();
     let stim_path = work.join("stimulus.hex");
     let log_path = work.join("events.log");
     let tb_path = work.join("tb.v");
     let exe = work.join("tb.vvp");
+    let vcd_path = work.join("ports.vcd");
     std::fs::write(&stim_path, stim).unwrap();
     std::fs::write(
         &tb_path,
@@ -76,11 +75,16 @@ fn run_icarus(
         .arg(&exe)
         .arg(format!("+stim={}", stim_path.display()))
         .arg(format!("+log={}", log_path.display()))
+        .arg(format!("+vcd={}", vcd_path.display()))
+        .arg("+trace_depth=1")
         .status()
         .expect("vvp not found");
     assert!(ok.success(), "vvp failed");
     let m = &design.manifest;
-    sim::events::read_event_log(&log_path, &m.sizes, m.n_steps, m.n_in_steps)
+    (
+        sim::events::read_event_log(&log_path, &m.sizes, m.n_steps, m.n_in_steps),
+        sim::vcd_read::read_vcd(&vcd_path, &m.sizes, m.n_steps, m.n_in_steps),
+    )
 }
 
 #[test]
@@ -108,13 +112,17 @@ fn events_out_of_step_order_raise_err_naming_the_sample() {
     }
     // the same through the hand-made stimulus in order: no error either
     let (stim, words) = stimulus(&inputs, &[false, false]);
-    let obs = run_icarus(&loaded, &stim, words, &dir.path().join("hand")).unwrap();
-    assert_eq!(obs.len(), 2);
+    let (log, vcd) = run_icarus(&loaded, &stim, words, &dir.path().join("hand"));
+    assert_eq!(log.unwrap(), run.observed);
+    assert_eq!(vcd.unwrap(), run.observed);
 
     // sample 1 in pixel order: the hardware's err at its done, reported naming sample 1
     let (stim, words) = stimulus(&inputs, &[false, true]);
-    match run_icarus(&loaded, &stim, words, &dir.path().join("pixel")) {
-        Err(SimError::InputOrder { sample, .. }) => assert_eq!(sample, 1),
-        other => panic!("expected an input-order error for sample 1, got {other:?}"),
+    let (log, vcd) = run_icarus(&loaded, &stim, words, &dir.path().join("pixel"));
+    for (what, got) in [("event log", log), ("VCD", vcd)] {
+        match got {
+            Err(SimError::InputOrder { sample, .. }) => assert_eq!(sample, 1, "{what}"),
+            other => panic!("{what}: expected an input-order error for sample 1, got {other:?}"),
+        }
     }
 }

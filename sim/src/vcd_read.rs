@@ -123,10 +123,12 @@ pub fn read_vcd(
     if scope.find_var(Role::Err.name()).is_none() {
         cur[Role::Err as usize] = Some(0);
     }
-    let mut finished = 0usize;
     let mut before = cur;
-    let mut posedge: u64 = 0;
-    let mut in_reset = true;
+    let mut st = Progress {
+        posedge: 0,
+        in_reset: true,
+        finished: 0,
+    };
     let mut seen_time = false;
 
     for cmd in parser.by_ref() {
@@ -134,15 +136,7 @@ pub fn read_vcd(
         match cmd {
             Command::Timestamp(_) => {
                 if seen_time {
-                    end_block(
-                        &before,
-                        &cur,
-                        &mut posedge,
-                        &mut in_reset,
-                        &mut asm,
-                        &mut finished,
-                        path,
-                    )?;
+                    end_block(&before, &cur, &mut st, &mut asm, path)?;
                 }
                 seen_time = true;
                 before = cur;
@@ -166,51 +160,47 @@ pub fn read_vcd(
             _ => {}
         }
     }
-    end_block(
-        &before,
-        &cur,
-        &mut posedge,
-        &mut in_reset,
-        &mut asm,
-        &mut finished,
-        path,
-    )?;
+    end_block(&before, &cur, &mut st, &mut asm, path)?;
     asm.finish()
+}
+
+/// Where the read-back is: the posedge count, whether reset is on, the samples done.
+struct Progress {
+    posedge: u64,
+    in_reset: bool,
+    finished: usize,
 }
 
 /// Closes the changes of one timestamp: if `clock` rose there, samples the values from before it.
 fn end_block(
     before: &[Option<u64>; N_PORTS],
     after: &[Option<u64>; N_PORTS],
-    posedge: &mut u64,
-    in_reset: &mut bool,
+    st: &mut Progress,
     asm: &mut Assembler,
-    finished: &mut usize,
     path: &Path,
 ) -> Result<()> {
     let clk = Role::Clock as usize;
     if before[clk] == Some(0) && after[clk] == Some(1) {
-        sample(before, *posedge, in_reset, asm, finished, path)?;
-        *posedge += 1;
+        sample(before, st, asm, path)?;
+        st.posedge += 1;
     }
     Ok(())
 }
 
-/// Turns the values sampled at posedge `cycle` into events; `finished` counts the samples done.
+/// Turns the values sampled at posedge `st.posedge` into events.
 fn sample(
     v: &[Option<u64>; N_PORTS],
-    cycle: u64,
-    in_reset: &mut bool,
+    st: &mut Progress,
     asm: &mut Assembler,
-    finished: &mut usize,
     path: &Path,
 ) -> Result<()> {
+    let cycle = st.posedge;
     if v[Role::Reset as usize] != Some(0) {
-        *in_reset = true;
+        st.in_reset = true;
         return Ok(());
     }
-    if *in_reset {
-        *in_reset = false;
+    if st.in_reset {
+        st.in_reset = false;
         asm.reset_released(cycle);
     }
     let get = |s: Role| -> Result<u64> {
@@ -249,12 +239,12 @@ fn sample(
     if get(Role::Done)? == 1 {
         if get(Role::Err)? == 1 {
             return Err(SimError::InputOrder {
-                sample: *finished,
+                sample: st.finished,
                 cycle,
                 origin: path.to_path_buf(),
             });
         }
-        *finished += 1;
+        st.finished += 1;
         asm.push(HwEvent::Done {
             cycle,
             class_valid: get(Role::ClassValid)? == 1,
