@@ -16,6 +16,26 @@ pub const LABELS_MAGIC: u32 = 0x0000_0801;
 /// Number of classes; every label is below this.
 pub const N_CLASSES: usize = 10;
 
+/// Model-file metadata key recording the input downsampling factor ([`Dataset::downsample`]) the
+/// model was trained with (`"2"`: 2x2 mean pooling); absent = none.
+pub const DOWNSAMPLE_KEY: &str = "data.downsample";
+
+/// The downsampling factor a model's metadata records: 1 when absent; an unparsable or zero value
+/// is an error naming the key.
+pub fn downsample_of(meta: &std::collections::BTreeMap<String, String>) -> Result<usize> {
+    match meta.get(DOWNSAMPLE_KEY) {
+        None => Ok(1),
+        Some(v) => match v.trim().parse::<usize>() {
+            Ok(f) if f >= 1 => Ok(f),
+            _ => Err(GoldenError::range(
+                format!("model metadata `{DOWNSAMPLE_KEY}`"),
+                v,
+                "an integer >= 1",
+            )),
+        },
+    }
+}
+
 /// Largest accepted decompressed file (guards against a gzip bomb): 1 GiB.
 const MAX_FILE_BYTES: u64 = 1 << 30;
 
@@ -77,6 +97,50 @@ impl Dataset {
             }
         }
         c
+    }
+
+    /// Every image mean-pooled over `factor x factor` blocks (`factor = 2`: 28x28 -> 14x14), each
+    /// output pixel the block's sum divided by `factor^2`, rounded half up, so it stays a byte.
+    /// `factor = 1` is the identity. This is the one downsampling of the project: the trainer applies
+    /// it when a config sets `data.downsample`, and every command evaluating a model whose metadata
+    /// records [`DOWNSAMPLE_KEY`] applies it to the data it loads.
+    ///
+    /// Errors: `factor = 0`, or a factor that does not divide both sides of the image.
+    pub fn downsample(self, factor: usize) -> Result<Dataset> {
+        if factor == 1 {
+            return Ok(self);
+        }
+        if factor == 0 || !self.rows.is_multiple_of(factor) || !self.cols.is_multiple_of(factor) {
+            return Err(GoldenError::range(
+                "downsampling factor",
+                factor,
+                format!(
+                    ">= 1 and dividing the image size {} x {}",
+                    self.rows, self.cols
+                ),
+            ));
+        }
+        let (rows, cols) = (self.rows / factor, self.cols / factor);
+        let area = (factor * factor) as u32;
+        let mut images = Vec::with_capacity(self.len() * rows * cols);
+        for i in 0..self.len() {
+            let img = self.image(i);
+            for r in 0..rows {
+                for c in 0..cols {
+                    let mut sum = 0u32;
+                    for dr in 0..factor {
+                        let row = &img[(r * factor + dr) * self.cols..][..self.cols];
+                        sum += row[c * factor..(c + 1) * factor]
+                            .iter()
+                            .map(|&p| p as u32)
+                            .sum::<u32>();
+                    }
+                    // At most 255: the mean of bytes, rounded half up.
+                    images.push(((sum + area / 2) / area) as u8);
+                }
+            }
+        }
+        Dataset::new(images, self.labels, rows, cols)
     }
 
     /// Builds a data set from parts, checking the same invariants as the loader.
@@ -395,6 +459,28 @@ mod tests {
         assert_eq!("t10k".parse::<Split>().unwrap(), Split::Test);
         assert!("val".parse::<Split>().is_err());
         assert_eq!(Split::Test.to_string(), "test");
+    }
+
+    #[test]
+    fn downsample_mean_pools_blocks_rounding_half_up() {
+        // Two 4x2 images; 2x2 blocks.
+        let img0 = vec![0, 1, 10, 20, 255, 255, 7, 8];
+        let img1 = vec![1, 1, 1, 2, 0, 0, 0, 0];
+        let d = Dataset::new([img0, img1].concat(), vec![3, 4], 4, 2).unwrap();
+        let p = d.clone().downsample(2).unwrap();
+        assert_eq!((p.rows, p.cols, p.labels.clone()), (2, 1, vec![3, 4]));
+        // (0+1+10+20)/4 = 7.75 -> 8; (255+255+7+8)/4 = 131.25 -> 131; 5/4 -> 1; 0.
+        assert_eq!(p.images, vec![8, 131, 1, 0]);
+        assert_eq!(d.clone().downsample(1).unwrap(), d);
+        assert!(d.clone().downsample(0).is_err());
+        let e = d.downsample(3).unwrap_err().to_string();
+        assert!(e.contains("4 x 2"), "{e}");
+        let mut meta = std::collections::BTreeMap::new();
+        assert_eq!(downsample_of(&meta).unwrap(), 1);
+        meta.insert(DOWNSAMPLE_KEY.to_string(), "2".to_string());
+        assert_eq!(downsample_of(&meta).unwrap(), 2);
+        meta.insert(DOWNSAMPLE_KEY.to_string(), "0".to_string());
+        assert!(downsample_of(&meta).is_err());
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .with_context(|| format!("loading the integer model {}", args.model.display()))?;
     check_model(&manifest, &net).with_context(|| format!("--model {}", args.model.display()))?;
     let data_dir = super::data::data_for(args.data.as_deref(), &args.model)?;
-    let data = super::data::load_data(&data_dir, args.split, Some(args.samples))?;
+    let data = super::data::load_data(&args.model, &data_dir, args.split, Some(args.samples))?;
     super::data::check_fit(&data, manifest.sizes[0], &args.model, &data_dir)?;
     let n = data.len();
     let inputs: Vec<_> = (0..n)

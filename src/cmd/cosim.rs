@@ -8,7 +8,7 @@
 use anyhow::{bail, Context};
 use golden::compare::compare;
 use golden::encode;
-use golden::idx::{load_split, Split};
+use golden::idx::Split;
 use golden::integer::IntegerRunner;
 use sim::stats::CosimStats;
 use sim::{Design, RunConfig, Simulator};
@@ -468,8 +468,7 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<sim::stats::CosimReport> {
         .with_context(|| format!("loading the integer model {}", job.model.display()))?;
     design.manifest.check_network(&net)?;
     let split = job.split;
-    let data = load_split(&job.data, split)
-        .with_context(|| format!("loading the {split} split of {}", job.data.display()))?;
+    let data = super::data::load_split_for(&job.model, &job.data, split)?;
     if data.pixels() != design.manifest.sizes[0] {
         bail!(
             "the data has {} pixels per image, the design {} inputs",

@@ -179,12 +179,17 @@ pub fn choose_data(flag: Option<&Path>, model: &Path) -> Result<(PathBuf, Option
 }
 
 /// Metadata naming the training data of `float_model` for a file written to `out` (the path made
-/// relative to `out`'s folder), or nothing when the source records none or it is not here.
+/// relative to `out`'s folder), or nothing when the source records none or it is not here; and its
+/// input downsampling (`data.downsample`) whenever it records one.
 pub fn carried_data_meta(
     float_model: &Path,
     out: &Path,
 ) -> Result<std::collections::BTreeMap<String, String>> {
     let mut meta = std::collections::BTreeMap::new();
+    let factor = model_downsample(float_model)?;
+    if factor > 1 {
+        meta.insert(idx::DOWNSAMPLE_KEY.to_string(), factor.to_string());
+    }
     if let Some(TrainedOn {
         kind,
         found: Some(d),
@@ -255,11 +260,41 @@ impl From<SplitArg> for Split {
     }
 }
 
-/// Loads a split, optionally truncated to its first `limit` samples (`--samples N`: at least 1,
-/// at most what the split holds, else an error naming the folder).
-pub fn load_data(dir: &Path, split: SplitArg, limit: Option<usize>) -> Result<Dataset> {
-    let data = idx::load_split(dir, split.into())
-        .with_context(|| format!("loading data from {}", dir.display()))?;
+/// The input downsampling factor `model`'s metadata records (`data.downsample`, written by the
+/// trainer for a config with `[data] downsample`, carried by `quantize`); 1 when it records none.
+pub fn model_downsample(model: &Path) -> Result<usize> {
+    let bytes =
+        std::fs::read(model).with_context(|| format!("reading model {}", model.display()))?;
+    let meta = golden::io::read_metadata(&bytes, model)?;
+    Ok(idx::downsample_of(&meta).with_context(|| format!("model {}", model.display()))?)
+}
+
+/// Loads a split the way `model` sees its inputs: the one place every command that evaluates a
+/// model (evaluate, qeval, dump-spikes, wave, cosim, board, run, synth's latency) reads data, so
+/// the downsampling a model was trained with is applied everywhere or nowhere.
+pub fn load_split_for(model: &Path, dir: &Path, split: Split) -> Result<Dataset> {
+    let factor = model_downsample(model)?;
+    let data = idx::load_split(dir, split)
+        .with_context(|| format!("loading the {split} split of {}", dir.display()))?;
+    data.downsample(factor).with_context(|| {
+        format!(
+            "downsampling {} by {factor} (recorded in {})",
+            dir.display(),
+            model.display()
+        )
+    })
+}
+
+/// Loads a split for `model` ([`load_split_for`]), optionally truncated to its first `limit`
+/// samples (`--samples N`: at least 1, at most what the split holds, else an error naming the
+/// folder).
+pub fn load_data(
+    model: &Path,
+    dir: &Path,
+    split: SplitArg,
+    limit: Option<usize>,
+) -> Result<Dataset> {
+    let data = load_split_for(model, dir, split.into())?;
     match limit {
         Some(n) => first_samples(data, n, dir),
         None => Ok(data),

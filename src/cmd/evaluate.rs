@@ -114,7 +114,7 @@ pub fn evaluate(
     split: SplitArg,
     limit: Option<usize>,
 ) -> Result<EvaluateReport> {
-    let data = load_data(data_dir, split, limit)?;
+    let data = load_data(model_path, data_dir, split, limit)?;
     let model = load_model(model_path)?;
     println!(
         "{} samples from {} ({:?} split)",

@@ -5,7 +5,7 @@
 
 use anyhow::{bail, Context};
 use golden::eval::{qeval_grid, QevalReport};
-use golden::idx::{load_split, Split};
+use golden::idx::Split;
 use golden::table::Decimal;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -113,8 +113,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let net = golden::io::load_float(&args.model)
         .with_context(|| format!("loading the float model {}", args.model.display()))?;
     let data_dir = super::data::data_for(args.data.as_deref(), &args.model)?;
-    let mut data = load_split(&data_dir, Split::Test)
-        .with_context(|| format!("loading the test split from {}", data_dir.display()))?;
+    let mut data = super::data::load_split_for(&args.model, &data_dir, Split::Test)?;
     if let Some(n) = args.count.get() {
         data = super::data::first_samples(data, n, &data_dir)?;
     }

@@ -65,7 +65,7 @@ fn spike_csv<T: Copy + std::fmt::Display>(
 pub fn run(args: &Args) -> Result<()> {
     // stdout is the CSV: the data set chosen is said on stderr after it.
     let (data_dir, why) = super::data::choose_data(args.data.as_deref(), &args.model)?;
-    let data = load_data(&data_dir, args.split, None)?;
+    let data = load_data(&args.model, &data_dir, args.split, None)?;
     let samples = args.samples.resolve(data.len())?;
     let model = load_model(&args.model)?;
     if args.quant.any_set() && !(args.integer && matches!(model, Model::Float(_))) {

@@ -328,7 +328,7 @@ pub fn run(args: &Args) -> Result<()> {
     let net = integer_model(&args.model, &args.quant)?;
     let sizes = net.sizes();
     let data_dir = super::data::data_for(args.data.as_deref(), &args.model)?;
-    let data = load_data(&data_dir, args.split, None)?;
+    let data = load_data(&args.model, &data_dir, args.split, None)?;
     check_fit(&data, sizes[0], &args.model, &data_dir)?;
     let samples = args.samples.resolve(data.len())?;
     let n_layers = sizes.len() - 1;

@@ -36,6 +36,12 @@ pub struct DataConfig {
     /// Use only the first `test_limit` test samples (all if absent).
     #[serde(default)]
     pub test_limit: Option<usize>,
+    /// Mean-pool every image over `downsample x downsample` blocks before training (`2`: 28x28 ->
+    /// 14x14 = 196 inputs; golden's `Dataset::downsample`). Recorded in the model file's metadata
+    /// (`data.downsample`), so every command evaluating the model pools its data the same way.
+    /// Absent = 1 (none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downsample: Option<usize>,
 }
 
 /// Network shape, time axis and initialisation.
@@ -274,7 +280,17 @@ impl TrainConfig {
         if let Some(n) = self.data.test_limit {
             test = test.take(n);
         }
-        Ok((train, test))
+        let f = self.downsample();
+        let pool = |d: Dataset| {
+            d.downsample(f)
+                .map_err(|e| TrainError::config("data.downsample", e.to_string()))
+        };
+        Ok((pool(train)?, pool(test)?))
+    }
+
+    /// The input downsampling factor (`data.downsample`, 1 when absent).
+    pub fn downsample(&self) -> usize {
+        self.data.downsample.unwrap_or(1)
     }
 
     /// Number of hidden layers.
@@ -385,6 +401,12 @@ impl TrainConfig {
                 ))
             }
             (_, None) => {}
+        }
+        if self.data.downsample == Some(0) {
+            return Err(TrainError::config(
+                "data.downsample",
+                "must be >= 1 (1 = no downsampling)",
+            ));
         }
         if let (Some(0), _) | (_, Some(0)) = (self.data.train_limit, self.data.test_limit) {
             return Err(TrainError::config(

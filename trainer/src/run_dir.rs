@@ -231,6 +231,12 @@ impl RunDir {
             "trainer.epochs_done".to_string(),
             tr.epochs_done().to_string(),
         );
+        if tr.config().downsample() > 1 {
+            meta.insert(
+                golden::idx::DOWNSAMPLE_KEY.to_string(),
+                tr.config().downsample().to_string(),
+            );
+        }
         if let Some(d) = &self.data {
             let kind = match tr.config().data.kind {
                 crate::config::DataKind::Mnist => "mnist",

@@ -248,3 +248,33 @@ fn missing_data_names_the_config_field() {
         "{err}"
     );
 }
+
+/// `[data] downsample = 2`: the splits are pooled to 14x14, the model file records the factor
+/// (what every command evaluating it reads), and 0 is rejected naming the field.
+#[test]
+fn downsampling_pools_the_data_and_is_recorded_in_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut cfg, _) = tiny_config(dir.path());
+    cfg.data.downsample = Some(2);
+    cfg.network.sizes[0] = 196;
+    cfg.train.epochs = 1;
+    let cfg_path = dir.path().join("pooled.toml");
+    std::fs::write(&cfg_path, cfg.to_toml_string()).unwrap();
+    assert!(cfg.to_toml_string().contains("downsample = 2"));
+    let back = TrainConfig::load(&cfg_path).unwrap();
+    assert_eq!(back.downsample(), 2);
+    let (train, test) = cfg.load_data(&cfg_path).unwrap();
+    assert_eq!((train.rows, train.cols, test.pixels()), (14, 14, 196));
+    let out = dir.path().join("run");
+    run(&cfg, &cfg_path, &out, false).unwrap();
+    let bytes = std::fs::read(out.join("model.safetensors")).unwrap();
+    let meta = golden::io::read_metadata(&bytes, &out).unwrap();
+    assert_eq!(golden::idx::downsample_of(&meta).unwrap(), 2);
+
+    cfg.data.downsample = Some(0);
+    let e = cfg.validate().unwrap_err().to_string();
+    assert!(e.contains("data.downsample"), "{e}");
+    // Without the key, nothing is recorded: such a model behaves as before.
+    let (plain, _) = tiny_config(dir.path());
+    assert!(!plain.to_toml_string().contains("downsample"));
+}
