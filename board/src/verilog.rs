@@ -361,3 +361,60 @@ pub fn read_link_config(dir: &std::path::Path) -> Result<Option<LinkConfig>> {
             message: format!("not a link configuration: {e}"),
         })
 }
+
+/// The ports of `ttfs_board_top` (the template's module header), named by the roles of
+/// `constraints::ports`, as the constraint files bind them to a board's pins.
+pub fn board_top_ports() -> Vec<constraints::Port> {
+    use constraints::ports::{PORT_CLOCK, PORT_LED, PORT_RESET, PORT_UART_RX, PORT_UART_TX};
+    use constraints::Port;
+    vec![
+        Port::input(PORT_CLOCK, 1),
+        Port::input(PORT_RESET, 1),
+        Port::input(PORT_UART_RX, 1),
+        Port::output(PORT_UART_TX, 1),
+        Port::output(PORT_LED, 2),
+    ]
+}
+
+#[cfg(test)]
+mod port_tests {
+    use super::*;
+
+    /// The list above is the template's header, port by port (direction, width, name).
+    #[test]
+    fn board_top_ports_are_the_templates() {
+        let start = TEMPLATE
+            .find("module ttfs_board_top")
+            .expect("module header");
+        let header = &TEMPLATE[start..start + TEMPLATE[start..].find(");").expect("end")];
+        let declared: Vec<String> = header
+            .lines()
+            .filter_map(|l| {
+                let l = l.trim().trim_end_matches(',');
+                let dir = if l.starts_with("input") {
+                    "in"
+                } else if l.starts_with("output") {
+                    "out"
+                } else {
+                    return None;
+                };
+                let width = match (l.find('['), l.find(':')) {
+                    (Some(a), Some(b)) => l[a + 1..b].trim().parse::<u32>().ok()? + 1,
+                    _ => 1,
+                };
+                Some(format!("{dir} {width} {}", l.split_whitespace().last()?))
+            })
+            .collect();
+        let ours: Vec<String> = board_top_ports()
+            .iter()
+            .map(|p| {
+                let dir = match p.direction {
+                    constraints::Direction::Input => "in",
+                    constraints::Direction::Output => "out",
+                };
+                format!("{dir} {} {}", p.width, p.name)
+            })
+            .collect();
+        assert_eq!(declared, ours);
+    }
+}

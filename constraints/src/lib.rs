@@ -34,7 +34,7 @@ pub mod xdc;
 pub use board::{Board, Family, Pin, Pull, Resources};
 pub use error::{ConstraintsError, Result};
 pub use ports::{Direction, Port};
-pub use report::{SynthReport, Usage, Utilisation};
+pub use report::{FileInfo, Latency, SynthReport, ToolInfo, Usage, Utilisation};
 
 /// The first lines of every generated file, as comments with `comment` as the marker.
 pub(crate) fn header(board: &Board, comment: &str) -> String {

@@ -358,6 +358,84 @@ pub struct SynthReport {
     pub critical_path: Option<CriticalPath>,
     /// nextpnr's placed cell types that are used, as it reports them.
     pub placed_cells: Vec<CellUsage>,
+    /// Every clock met its constraint; `None` without place-and-route (no timing known).
+    #[serde(default)]
+    pub timing_met: Option<bool>,
+    /// The tools that ran, in order, with the version line each printed.
+    #[serde(default)]
+    pub tools: Vec<ToolInfo>,
+    /// The bitstream written (iCE40, ECP5); `None` for 7-series (no open place-and-route here).
+    #[serde(default)]
+    pub bitstream: Option<FileInfo>,
+    /// The Vivado script a user runs elsewhere (7-series).
+    #[serde(default)]
+    pub vivado_script: Option<String>,
+    /// Latency per inference over a data set, from the design's exact cycle model.
+    #[serde(default)]
+    pub latency: Option<Latency>,
+}
+
+/// A tool of the flow and the version line it printed (empty for a tool without a version option).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+/// A file the flow wrote: its path (as the caller gave it) and size.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileInfo {
+    pub path: String,
+    pub bytes: u64,
+}
+
+/// Latency per inference in microseconds at one clock frequency: cycles per sample (from hdl's exact
+/// cycle model over a data set) divided by the clock in MHz.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    /// Samples the mean and the worst case are taken over, and where they came from.
+    pub samples: usize,
+    pub data: String,
+    /// The clock the microseconds are at, and which clock it is (`achieved Fmax` after place and
+    /// route, `board clock` without).
+    pub clock_mhz: f64,
+    pub clock: String,
+    pub cycles_mean: f64,
+    pub cycles_max: u64,
+    /// The design's cycle bound for any input (its `cycle_upper_bound`).
+    pub cycle_upper_bound: u64,
+    pub mean_us: f64,
+    pub max_us: f64,
+    pub upper_bound_us: f64,
+}
+
+impl Latency {
+    /// From the cycles of each sample; `None` when there are none or the clock is not positive.
+    pub fn new(
+        cycles: &[u64],
+        cycle_upper_bound: u64,
+        clock_mhz: f64,
+        clock: &str,
+        data: &str,
+    ) -> Option<Latency> {
+        if cycles.is_empty() || !(clock_mhz.is_finite() && clock_mhz > 0.0) {
+            return None;
+        }
+        let cycles_mean = cycles.iter().sum::<u64>() as f64 / cycles.len() as f64;
+        let cycles_max = *cycles.iter().max()?;
+        Some(Latency {
+            samples: cycles.len(),
+            data: data.to_string(),
+            clock_mhz,
+            clock: clock.to_string(),
+            cycles_mean,
+            cycles_max,
+            cycle_upper_bound,
+            mean_us: cycles_mean / clock_mhz,
+            max_us: cycles_max as f64 / clock_mhz,
+            upper_bound_us: cycle_upper_bound as f64 / clock_mhz,
+        })
+    }
 }
 
 impl SynthReport {
@@ -373,7 +451,24 @@ impl SynthReport {
             placed_cells: pnr
                 .map(|p| p.cells.iter().filter(|c| c.used > 0).cloned().collect())
                 .unwrap_or_default(),
+            timing_met: pnr
+                .filter(|p| !p.fmax.is_empty())
+                .map(|p| p.fmax.iter().all(ClockFmax::meets)),
+            tools: Vec::new(),
+            bitstream: None,
+            vivado_script: None,
+            latency: None,
         }
+    }
+
+    /// The worst clock's achieved Fmax (least achieved / constraint), if place and route ran.
+    pub fn achieved_mhz(&self) -> Option<f64> {
+        self.fmax
+            .iter()
+            .min_by(|a, b| {
+                (a.achieved_mhz / a.constraint_mhz).total_cmp(&(b.achieved_mhz / b.constraint_mhz))
+            })
+            .map(|f| f.achieved_mhz)
     }
 
     /// Pretty JSON for `report.json`.
@@ -412,6 +507,38 @@ impl SynthReport {
                 "critical path {:.2} ns, {} segments: {} -> {}\n",
                 p.delay_ns, p.segments, p.start, p.end
             );
+        }
+        if let Some(l) = &self.latency {
+            s += &format!(
+                "latency at {:.2} MHz ({}), {} samples of {}: mean {:.1} us ({:.1} cycles), \
+                 worst {:.1} us ({} cycles), bound {:.1} us ({} cycles)\n",
+                l.clock_mhz,
+                l.clock,
+                l.samples,
+                l.data,
+                l.mean_us,
+                l.cycles_mean,
+                l.max_us,
+                l.cycles_max,
+                l.upper_bound_us,
+                l.cycle_upper_bound
+            );
+        }
+        if let Some(b) = &self.bitstream {
+            s += &format!("bitstream {} ({} bytes)\n", b.path, b.bytes);
+        }
+        if let Some(v) = &self.vivado_script {
+            s += &format!(
+                "no open place-and-route for this family: utilisation is Yosys'; run `vivado -mode batch -source {v}` elsewhere\n"
+            );
+        }
+        for t in &self.tools {
+            let v = if t.version.is_empty() {
+                "(prints no version)"
+            } else {
+                &t.version
+            };
+            s += &format!("tool {}: {v}\n", t.name);
         }
         s
     }

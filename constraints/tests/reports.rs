@@ -66,7 +66,33 @@ fn icebreaker_reports() {
     );
     assert_eq!(u.dsps.used, 0);
     assert!(u.fits());
+    assert_eq!(r.timing_met, Some(true));
+    assert_eq!(r.achieved_mhz(), Some(f.achieved_mhz));
     snapshot("icebreaker-report.txt", &r.table());
+    let back: SynthReport = serde_json::from_str(&r.to_json()).unwrap();
+    assert_eq!(back, r);
+    // Without place and route there is no timing verdict.
+    assert_eq!(SynthReport::new(&board, "t", &stat, None).timing_met, None);
+}
+
+#[test]
+fn latency_is_cycles_over_the_clock() {
+    use constraints::Latency;
+    // 100, 200, 300 cycles at 50 MHz: mean 4 us, worst 6 us; the bound of 1,000 cycles 20 us.
+    let l = Latency::new(&[100, 300, 200], 1000, 50.0, "achieved Fmax", "d").unwrap();
+    assert_eq!((l.samples, l.cycles_max, l.cycles_mean), (3, 300, 200.0));
+    assert_eq!((l.mean_us, l.max_us, l.upper_bound_us), (4.0, 6.0, 20.0));
+    assert!(Latency::new(&[], 1000, 50.0, "x", "d").is_none());
+    assert!(Latency::new(&[1], 1000, 0.0, "x", "d").is_none());
+    let board = Board::builtin("icebreaker").unwrap();
+    let stat = YosysStat::parse(&fixture("icebreaker-yosys-stat.json")).unwrap();
+    let mut r = SynthReport::new(&board, "t", &stat, None);
+    r.latency = Some(l);
+    assert!(
+        r.table().contains("latency at 50.00 MHz (achieved Fmax), 3 samples of d: mean 4.0 us (200.0 cycles), worst 6.0 us (300 cycles), bound 20.0 us (1000 cycles)"),
+        "{}",
+        r.table()
+    );
     let back: SynthReport = serde_json::from_str(&r.to_json()).unwrap();
     assert_eq!(back, r);
 }

@@ -56,8 +56,33 @@ pub fn execute(flow: &Flow) -> Result<Vec<RunOutput>> {
     execute_with(flow, None)
 }
 
+/// What [`execute_observed`] reports while a flow runs: each step's start (before its inputs are
+/// checked), every line its tool prints, and its end (after its outputs were checked).
+pub trait FlowObserver {
+    fn step_started(&mut self, _index: usize, _step: &Step) {}
+    fn line(&mut self, _index: usize, _stream: Stream, _text: &str) {}
+    fn step_finished(&mut self, _index: usize, _step: &Step, _output: &RunOutput) {}
+}
+
+/// [`execute_with`]'s line callback as an observer.
+struct Lines<'a>(Option<FlowProgress<'a>>);
+
+impl FlowObserver for Lines<'_> {
+    fn line(&mut self, index: usize, stream: Stream, text: &str) {
+        if let Some(cb) = self.0.as_mut() {
+            cb(index, stream, text);
+        }
+    }
+}
+
 /// Runs `flow`, passing every line a tool prints to `progress` (the step's index, the stream, the line).
-pub fn execute_with(flow: &Flow, mut progress: Option<FlowProgress<'_>>) -> Result<Vec<RunOutput>> {
+pub fn execute_with(flow: &Flow, progress: Option<FlowProgress<'_>>) -> Result<Vec<RunOutput>> {
+    execute_observed(flow, &mut Lines(progress))
+}
+
+/// Runs `flow`, telling `observer` when each step starts and ends and every line in between (the
+/// promises of the module header hold).
+pub fn execute_observed(flow: &Flow, observer: &mut dyn FlowObserver) -> Result<Vec<RunOutput>> {
     for f in &flow.files {
         if let Some(parent) = f.path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| ToolchainError::io(parent, e))?;
@@ -66,19 +91,15 @@ pub fn execute_with(flow: &Flow, mut progress: Option<FlowProgress<'_>>) -> Resu
     }
     let mut outputs = Vec::with_capacity(flow.steps.len());
     for (i, step) in flow.steps.iter().enumerate() {
+        observer.step_started(i, step);
         if let Some(path) = first_missing(step, &step.inputs) {
             return Err(ToolchainError::MissingInput {
                 what: step.what.clone(),
                 path,
             });
         }
-        let out = match progress.as_mut() {
-            Some(cb) => {
-                let mut line = |stream: Stream, text: &str| cb(i, stream, text);
-                run_step(step, Some(&mut line))?
-            }
-            None => run_step(step, None)?,
-        };
+        let mut line = |stream: Stream, text: &str| observer.line(i, stream, text);
+        let out = run_step(step, Some(&mut line))?;
         if let Some(path) = first_missing(step, &step.outputs) {
             return Err(ToolchainError::MissingOutput {
                 what: step.what.clone(),
@@ -86,6 +107,7 @@ pub fn execute_with(flow: &Flow, mut progress: Option<FlowProgress<'_>>) -> Resu
                 log: step.log.clone(),
             });
         }
+        observer.step_finished(i, step, &out);
         outputs.push(out);
     }
     Ok(outputs)

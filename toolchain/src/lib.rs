@@ -8,6 +8,8 @@
 //!   time limit, failing with the log's tail quoted;
 //! * [`flow`]: a plan of files and steps ([`Flow`]), built by pure functions and inspectable before
 //!   [`execute`] runs it (inputs checked before each step, outputs after);
+//! * [`pnr`]: the board flow of the `constraints` crate's plan (Yosys, nextpnr, icepack / ecppack)
+//!   as a [`Flow`] of this crate's tools;
 //! * [`lint`] and [`synth`]: the Verilator lint and the Yosys synthesis (per [`SynthTarget`]) as flows,
 //!   with their report parsers; [`verilator`]: the cached Verilator build of a model and its bench;
 //!   [`cache`]: where runs keep builds and logs.
@@ -29,6 +31,7 @@ pub mod cache;
 pub mod error;
 pub mod flow;
 pub mod lint;
+pub mod pnr;
 pub mod step;
 pub mod synth;
 pub mod tool;
@@ -36,8 +39,11 @@ pub mod verilator;
 
 pub use cache::{cache_root, fnv1a, verilog_files, work_dir_for, ICARUS_BENCH_FILE};
 pub use error::{Result, ToolchainError};
-pub use flow::{execute, execute_with, Flow, FlowProgress, PlannedFile};
+pub use flow::{
+    execute, execute_observed, execute_with, Flow, FlowObserver, FlowProgress, PlannedFile,
+};
 pub use lint::{lint_flow, lint_verilator, parse_verilator_warnings, LintReport, LintWarning};
+pub use pnr::{board_flow, spec_for, step_of, tool_versions, ToolVersion};
 pub use step::{run_step, LineSink, Program, RunOutput, Step, Stream};
 pub use synth::{
     is_latch, parse_yosys_stat, synth_flow, synth_script, synth_yosys, synthesize, CellClass,
