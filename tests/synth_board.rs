@@ -102,7 +102,11 @@ fn icebreaker_flow_places_routes_packs_and_reports() {
     }
     let f = &r["fmax"][0];
     assert!(f["achieved_mhz"].as_f64().unwrap() > 0.0, "{f}");
-    assert_eq!(f["constraint_mhz"].as_f64().unwrap(), 12.0);
+    // nextpnr reports the constraint in single precision (12.00004768...).
+    assert!(
+        (f["constraint_mhz"].as_f64().unwrap() - 12.0).abs() < 1e-3,
+        "{f}"
+    );
     assert_eq!(
         r["timing_met"].as_bool().unwrap(),
         f["achieved_mhz"].as_f64().unwrap() >= 12.0
