@@ -266,7 +266,7 @@ pub fn model_downsample(model: &Path) -> Result<usize> {
     let bytes =
         std::fs::read(model).with_context(|| format!("reading model {}", model.display()))?;
     let meta = golden::io::read_metadata(&bytes, model)?;
-    Ok(idx::downsample_of(&meta).with_context(|| format!("model {}", model.display()))?)
+    idx::downsample_of(&meta).with_context(|| format!("model {}", model.display()))
 }
 
 /// Loads a split the way `model` sees its inputs: the one place every command that evaluates a
