@@ -3,7 +3,8 @@
 //! C++, Icarus Verilog with Verilog), drives each sample's input events through the `ttfs_top`
 //! valid/ready protocol ([`run`]), and reads the waveform ([`vcd_read`]) or the bench's event log
 //! ([`events`]) back into golden's types ([`golden::compare::ObservedInference`]); [`stats`] sets the
-//! cycles each sample took against the design's cycle models. sim does not decide correctness: the
+//! cycles each sample took against the design's cycle models; [`netlist`] runs the same bench on the
+//! design's synthesized netlist (iCE40, ECP5) beside Yosys' cell models. sim does not decide correctness: the
 //! `cosim` command and the tests compare its observations with golden's integer model.
 //!
 //! ```no_run
@@ -20,9 +21,11 @@ pub mod bench;
 pub mod error;
 pub mod events;
 pub mod junit;
+pub mod netlist;
 pub mod run;
 pub mod stats;
 pub mod vcd_read;
 
 pub use error::{Result, SimError};
+pub use netlist::{netlist_design, run_netlist, NetlistRun};
 pub use run::{build_verilator, run, Design, RunConfig, SimRun, Simulator, VerilatorBuild};

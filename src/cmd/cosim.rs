@@ -1,7 +1,10 @@
 //! `ttfs cosim`: runs golden's integer model and the generated RTL (Verilator or Icarus Verilog) on the
 //! same samples, compares every neuron's spike step and every decision, and prints a report (accuracy
 //! of both, spikes per layer, SOPs, cycles against the manifest's lower bound, throughput, build time).
-//! Exits 1 on any mismatch, 3 when a simulator fails (see `main`). No waveform unless asked
+//! Exits 1 on any mismatch, 3 when a simulator fails (see `main`).
+//! With `--netlist FAMILY` the simulated hardware is the design's synthesized netlist (Yosys
+//! `synth_<family>` + `write_verilog`, beside Yosys' cell models; `sim::netlist`) instead of its RTL:
+//! the same bench, the same comparison, the same exit codes. No waveform unless asked
 //! (`--vcd`, `--trace-samples`). Machine-readable results: `--json FILE` (`sim::stats::CosimReport`)
 //! and `--junit FILE` (`sim::junit`, one test case per sample).
 
@@ -72,6 +75,11 @@ pub struct Args {
     /// No progress display (it is off anyway when stderr is not a terminal).
     #[arg(long)]
     pub quiet: bool,
+    /// Post-synthesis check: simulate the design's Yosys netlist for this family (synth_ice40 /
+    /// synth_ecp5 / generic synth, then write_verilog, with Yosys' cell models; cached by content
+    /// under the simulation cache) instead of its RTL, and compare it with golden the same way.
+    #[arg(long, value_name = "FAMILY", value_parser = ["ice40", "ecp5", "generic"])]
+    pub netlist: Option<String>,
 }
 
 /// `out/cosim/<design folder name>-<8 hex digits of its absolute path>`: the work folder when no
@@ -224,7 +232,27 @@ impl Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    cosim(&args.job()?).map(|_| ())
+    let netlist = args
+        .netlist
+        .as_deref()
+        .map(str::parse::<toolchain::SynthTarget>)
+        .transpose()?;
+    cosim_on(&args.job()?, netlist).map(|_| ())
+}
+
+/// The netlist's synthesis: the report line after the header.
+fn print_netlist(n: &toolchain::Netlist) {
+    let r = &n.report;
+    println!(
+        "netlist    {} ({}): {} LUTs, {} flip-flops, {} block RAM; synthesis {}; {}",
+        n.target.name(),
+        n.target.command(),
+        r.luts,
+        r.flip_flops,
+        r.block_rams,
+        build_text(n.cached, n.original_seconds, n.seconds),
+        n.netlist.display()
+    );
 }
 
 /// `cached (first build took 95.2 s)` or `12.3 s`: how the simulator build went.
@@ -462,6 +490,14 @@ impl SimProgress {
 /// Runs golden and the RTL on the same samples, prints the report, fails on any difference;
 /// returns the results on agreement.
 pub fn cosim(job: &Cosim) -> anyhow::Result<sim::stats::CosimReport> {
+    cosim_on(job, None)
+}
+
+/// [`cosim`] on the design's RTL (`netlist` `None`) or on its netlist synthesized for a family.
+pub fn cosim_on(
+    job: &Cosim,
+    netlist: Option<toolchain::SynthTarget>,
+) -> anyhow::Result<sim::stats::CosimReport> {
     let design = Design::load(&job.design)
         .with_context(|| format!("loading the design in {}", job.design.display()))?;
     let net = golden::io::load_quant(&job.model)
@@ -499,13 +535,36 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<sim::stats::CosimReport> {
     let runner = IntegerRunner::new(&net);
     let golden: Vec<_> = inputs.iter().map(|x| runner.run(x)).collect();
     announce_waveform(&design, &golden, &job.run);
+    let what = match netlist {
+        Some(t) => format!("the {} netlist", t.name()),
+        None => "the RTL".to_string(),
+    };
+    let (simulated, synthesized) = match netlist {
+        None => (design.clone(), None),
+        Some(t) => {
+            let spinner = progress(
+                &format!("synthesizing {what} (Yosys; minutes the first time, cached afterwards)"),
+                job.progress,
+            );
+            // Yosys' pass headers on the spinner, so a long synthesis is not silent.
+            let mut yosys = |_: usize, _: toolchain::Stream, line: &str| {
+                if line.contains(". Executing ") {
+                    spinner.set_message(format!("yosys: {line}"));
+                }
+            };
+            let r = sim::netlist_design(&design, t, Some(&mut yosys));
+            spinner.finish_and_clear();
+            let (gates, n) = r.with_context(|| format!("synthesizing {what}"))?;
+            (gates, Some(n))
+        }
+    };
     if job.run.simulator == Simulator::Verilator {
         // The build first, as its own phase: minutes the first time, then cached.
         let spinner = progress(
             "building the Verilator model (the first build of this Verilog takes minutes; cached afterwards)",
             job.progress,
         );
-        let built = sim::build_verilator(&design).context("building the Verilator model");
+        let built = sim::build_verilator(&simulated).context("building the Verilator model");
         spinner.finish_and_clear();
         let built = built?;
         if job.progress && std::io::stderr().is_terminal() {
@@ -520,12 +579,16 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<sim::stats::CosimReport> {
         }
     }
     let watch = SimProgress::start(job, n);
-    let sim_run = sim::run(&design, &inputs, &job.run).context("running the RTL simulation");
+    let sim_run = sim::run(&simulated, &inputs, &job.run)
+        .with_context(|| format!("running the simulation of {what}"));
     watch.finish();
     let sim_run = sim_run?;
     let report = compare(&golden, &sim_run.observed);
     let stats = CosimStats::new(&design.manifest, &golden, &sim_run.observed, &data.labels);
     print_header(&design, job, &sim_run, n);
+    if let Some(n) = &synthesized {
+        print_netlist(n);
+    }
     print!("{}", report.describe(job.max_lines));
     print_stats(&stats);
     print_files(&sim_run, n);
@@ -546,7 +609,7 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<sim::stats::CosimReport> {
             );
         }
         return Err(super::Mismatch(format!(
-            "{} of {n} samples differ between golden and the RTL",
+            "{} of {n} samples differ between golden and {what}",
             report.samples_with_mismatch()
         ))
         .into());

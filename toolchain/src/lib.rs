@@ -12,7 +12,8 @@
 //!   as a [`Flow`] of this crate's tools;
 //! * [`lint`] and [`synth`]: the Verilator lint and the Yosys synthesis (per [`SynthTarget`]) as flows,
 //!   with their report parsers; [`verilator`]: the cached Verilator build of a model and its bench;
-//!   [`cache`]: where runs keep builds and logs.
+//!   [`netlist`]: a design's synthesized Verilog netlist beside Yosys' cell models, cached by
+//!   content, for post-synthesis simulation; [`cache`]: where runs keep builds and logs.
 //!
 //! ```no_run
 //! # fn main() -> toolchain::Result<()> {
@@ -32,6 +33,7 @@ pub mod error;
 pub mod flow;
 pub mod lint;
 pub mod pnr;
+pub mod netlist;
 pub mod step;
 pub mod synth;
 pub mod tool;
@@ -44,6 +46,7 @@ pub use flow::{
 };
 pub use lint::{lint_flow, lint_verilator, parse_verilator_warnings, LintReport, LintWarning};
 pub use pnr::{board_flow, spec_for, step_of, tool_versions, ToolVersion};
+pub use netlist::{synth_netlist, yosys_datdir, Netlist, YOSYS_DATDIR_ENV};
 pub use step::{run_step, LineSink, Program, RunOutput, Step, Stream};
 pub use synth::{
     is_latch, parse_yosys_stat, synth_flow, synth_script, synth_yosys, synthesize, CellClass,

@@ -6,7 +6,8 @@
 //! at the label before memories are mapped ([`SynthTarget::memory_label`]), and saves `stat` after
 //! each half, so the memories Yosys inferred (`$mem_v2` cells) are counted before the flow maps them
 //! to block RAM, distributed RAM or flip-flops; with `netlist` set it ends with `write_json` (what
-//! nextpnr reads). [`SynthReport`] classifies the final cells into LUTs, flip-flops, block RAM and
+//! nextpnr reads), with `verilog_netlist` set with `write_verilog -noattr` (what a post-synthesis
+//! simulation reads beside the family's cell models, [`SynthTarget::cell_models`]). [`SynthReport`] classifies the final cells into LUTs, flip-flops, block RAM and
 //! distributed RAM by the family's primitive names. Latches (any latch or SR cell type) are counted;
 //! callers decide whether they are fatal.
 
@@ -70,6 +71,32 @@ impl SynthTarget {
             SynthTarget::Generic => "fine",
             SynthTarget::Ice40 | SynthTarget::Ecp5 => "map_ram",
             SynthTarget::Xilinx => "map_memory",
+        }
+    }
+
+    /// Yosys' simulation models of the family's primitives, relative to its data folder
+    /// ([`crate::netlist::yosys_datdir`]): the first is compiled, the others are the files it
+    /// `` `include``s (pasted in by [`crate::netlist::cell_model_files`]). Generic gates need none (`write_verilog` prints Yosys' internal gate cells as
+    /// expressions and `always` blocks); Xilinx is not supported (`None`): its models are the
+    /// vendor's unisims.
+    pub fn cell_models(self) -> Option<&'static [&'static str]> {
+        match self {
+            SynthTarget::Generic => Some(&[]),
+            SynthTarget::Ice40 => Some(&["ice40/cells_sim.v"]),
+            SynthTarget::Ecp5 => {
+                Some(&["ecp5/cells_sim.v", "ecp5/cells_ff.vh", "ecp5/cells_io.vh"])
+            }
+            SynthTarget::Xilinx => None,
+        }
+    }
+
+    /// Lines put before the first cell model. iCE40: `NO_ICE40_DEFAULT_ASSIGNMENTS`, since the
+    /// models' port defaults (`input CLOCK_ENABLE = 1'b1`) are SystemVerilog that Icarus 11 rejects;
+    /// Yosys connects every input the netlist relies on, so the defaults are not needed.
+    pub fn cell_model_prelude(self) -> &'static str {
+        match self {
+            SynthTarget::Ice40 => "`define NO_ICE40_DEFAULT_ASSIGNMENTS\n",
+            _ => "",
         }
     }
 
@@ -149,6 +176,9 @@ pub struct SynthOptions {
     pub work_dir: PathBuf,
     /// Write the netlist as JSON here (what nextpnr reads).
     pub netlist: Option<PathBuf>,
+    /// Write the netlist as Verilog here (`write_verilog -noattr`: the top keeps its name and
+    /// ports; memory contents are baked in as cell parameters).
+    pub verilog_netlist: Option<PathBuf>,
     pub time_limit: Option<Duration>,
 }
 
@@ -161,6 +191,7 @@ impl SynthOptions {
             flatten: false,
             work_dir: work_dir.to_path_buf(),
             netlist: None,
+            verilog_netlist: None,
             time_limit: None,
         }
     }
@@ -203,6 +234,9 @@ pub fn synth_script(files: &[PathBuf], opts: &SynthOptions) -> String {
     if let Some(n) = &opts.netlist {
         let _ = writeln!(s, "write_json {}", n.display());
     }
+    if let Some(n) = &opts.verilog_netlist {
+        let _ = writeln!(s, "write_verilog -noattr {}", n.display());
+    }
     s
 }
 
@@ -212,6 +246,7 @@ pub fn synth_flow(dir: &Path, files: &[PathBuf], opts: &SynthOptions) -> Flow {
     let script = opts.script();
     let mut outputs = vec![opts.coarse_stat(), opts.final_stat()];
     outputs.extend(opts.netlist.iter().cloned());
+    outputs.extend(opts.verilog_netlist.iter().cloned());
     let step = Step::new(
         format!("yosys {} of {}", opts.target.command(), dir.display()),
         Program::Tool(YOSYS),
