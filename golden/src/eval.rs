@@ -51,10 +51,11 @@ fn finish(labels: &[u8], results: Vec<(Option<usize>, SpikeStats)>) -> EvalResul
 
 /// Exact (float) model over `data`. The caller checks `data.pixels()` equals the input size.
 pub fn eval_exact(net: &FloatNetwork, data: &Dataset) -> EvalResult {
+    let runner = exact::ExactRunner::new(net);
     let results: Vec<_> = (0..data.len())
         .into_par_iter()
         .map(|i| {
-            let out = exact::forward(net, &encode_exact(data.image(i), net.time.t_in));
+            let out = runner.run(&encode_exact(data.image(i), net.time.t_in));
             (out.decision, out.spikes.stats())
         })
         .collect();

@@ -10,6 +10,7 @@
 //! * [`quantize`] — float to integer; [`encode`] — pixels to spike times or steps;
 //! * [`spikes`] — spike trains (one owner for every stage) and per-inference statistics;
 //! * [`io`] — model files (safetensors + metadata) and [`idx`] — MNIST / Fashion-MNIST IDX data;
+//! * [`simd`] — the one place that picks the instruction set of the hot passes (AVX2 or portable);
 //! * [`table`] — CSV tables through the csv crate with the number formats every table uses.
 //!
 //! Everything here is pure computation plus file formats: no process spawning.
@@ -34,6 +35,7 @@ pub mod integer;
 pub mod io;
 pub mod network;
 pub mod quantize;
+pub mod simd;
 pub mod spikes;
 pub mod table;
 
