@@ -211,3 +211,62 @@ fn reference_size_784_400_10_at_default_lanes_matches_golden() {
         "the random net should be active"
     );
 }
+
+#[test]
+fn worst_case_widths_at_the_extremes_match_golden_without_wrapping() {
+    // Issue 13's worst case, as large as a simulation can afford: 16-bit weights all at the maximum
+    // (+32767) or the minimum (-32767, the codes are symmetric) of their type, every input at step 0, a 4,096-step window, and
+    // a threshold that the all-maximum neuron reaches only at step 4,095: its potential needs 34
+    // signed bits, so a 32-bit register anywhere would wrap. Layer 2 then fires at step n_steps, the
+    // last legal step.
+    const MAX: i32 = i16::MAX as i32;
+    const MIN: i32 = -MAX; // weights are symmetric: -(2^15 - 1)..=2^15 - 1
+    let n_in = 64;
+    let n_steps = 4096u32;
+    let rows = [
+        vec![MAX; n_in], // fires at n_steps - 1
+        vec![MIN; n_in], // never: most negative slope
+        (0..n_in)
+            .map(|j| if j % 2 == 0 { MAX } else { MIN })
+            .collect(), // slope 0: never
+        (0..n_in).map(|j| if j == 0 { MIN } else { MAX }).collect(), // just misses
+    ];
+    let weights = ndarray::Array2::from_shape_fn((4, n_in), |(i, j)| rows[i][j]);
+    let slope0 = n_in as i64 * MAX as i64;
+    let l1 = QuantLayer {
+        weights,
+        threshold_q: slope0 * (n_steps as i64 - 2) + 1,
+        scale: 1.0,
+        weight_bits: 16,
+    };
+    let l2 = QuantLayer {
+        weights: array![[MAX, MAX, MAX, MAX], [MIN, MIN, MIN, MIN]],
+        threshold_q: MAX as i64,
+        scale: 1.0,
+        weight_bits: 16,
+    };
+    let net = QuantNetwork::new(n_steps, 16, TimeParams::default(), vec![l1, l2]).unwrap();
+    assert!(
+        net.widths()[0].potential_bits >= 34,
+        "layer 1 needs {} potential bits",
+        net.widths()[0].potential_bits
+    );
+    let at_zero = vec![Some(0); n_in];
+    let g = integer::forward(&net, &at_zero);
+    assert_eq!(
+        g.spikes.layers[1],
+        vec![Some(n_steps - 1), None, None, None]
+    );
+    assert_eq!(g.spikes.layers[2], vec![Some(n_steps), None]);
+    assert_eq!(g.decision, Some(0));
+    // The same in RTL, at one and at two groups per layer; plus a sample with the latest inputs.
+    let late = vec![Some(15); n_in];
+    for lanes in [vec![4, 2], vec![2, 1]] {
+        let obs = check(
+            &net,
+            &hdl::HdlConfig { lanes },
+            &[at_zero.clone(), late.clone()],
+        );
+        assert_eq!(obs[0].class, Some(0));
+    }
+}

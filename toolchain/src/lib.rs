@@ -32,8 +32,8 @@ pub mod cache;
 pub mod error;
 pub mod flow;
 pub mod lint;
-pub mod pnr;
 pub mod netlist;
+pub mod pnr;
 pub mod step;
 pub mod synth;
 pub mod tool;
@@ -45,8 +45,8 @@ pub use flow::{
     execute, execute_observed, execute_with, Flow, FlowObserver, FlowProgress, PlannedFile,
 };
 pub use lint::{lint_flow, lint_verilator, parse_verilator_warnings, LintReport, LintWarning};
-pub use pnr::{board_flow, spec_for, step_of, tool_versions, ToolVersion};
 pub use netlist::{synth_netlist, yosys_datdir, Netlist, YOSYS_DATDIR_ENV};
+pub use pnr::{board_flow, spec_for, step_of, tool_versions, ToolVersion};
 pub use step::{run_step, LineSink, Program, RunOutput, Step, Stream};
 pub use synth::{
     is_latch, parse_yosys_stat, synth_flow, synth_script, synth_yosys, synthesize, CellClass,
