@@ -165,9 +165,38 @@ pub fn run(args: &Args, board_name: &str) -> Result<()> {
             started: Instant::now(),
         },
     )?;
+    let report = build_report(
+        args,
+        &board,
+        &plan.outputs,
+        tools,
+        &out,
+        net.as_ref(),
+        &manifest,
+        board_clock_mhz,
+    )?;
+    let report_path = out.join(REPORT_FILE);
+    golden::io::write_atomic(&report_path, report.to_json().as_bytes())
+        .with_context(|| format!("writing {}", report_path.display()))?;
+    print_report(args, &board, &report, &report_path, &out, t0)
+}
+
+/// The report of a finished flow: Yosys' and nextpnr's reports parsed, the tools, the bitstream and
+/// Vivado script as shown paths, and the latency at the achieved Fmax (or the board clock) when a
+/// model was given.
+#[allow(clippy::too_many_arguments)]
+fn build_report(
+    args: &Args,
+    board: &Board,
+    o: &constraints::flow::FlowOutputs,
+    tools: Vec<constraints::report::ToolInfo>,
+    out: &Path,
+    net: Option<&golden::QuantNetwork>,
+    manifest: &hdl::Manifest,
+    board_clock_mhz: f64,
+) -> Result<SynthReport> {
     let read =
         |p: &Path| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()));
-    let o = &plan.outputs;
     let stat = YosysStat::parse(&read(&o.yosys_stat)?)
         .with_context(|| format!("in {}", o.yosys_stat.display()))?;
     let pnr = match &o.pnr_report {
@@ -176,7 +205,7 @@ pub fn run(args: &Args, board_name: &str) -> Result<()> {
         }
         None => None,
     };
-    let mut report = SynthReport::new(&board, board::verilog::BOARD_TOP, &stat, pnr.as_ref());
+    let mut report = SynthReport::new(board, board::verilog::BOARD_TOP, &stat, pnr.as_ref());
     report.tools = tools;
     let shown = |abs: &Path| out.join(abs.file_name().unwrap_or_default());
     if let Some(b) = &o.bitstream {
@@ -192,16 +221,25 @@ pub fn run(args: &Args, board_name: &str) -> Result<()> {
         .vivado_script
         .as_ref()
         .map(|v| shown(v).display().to_string());
-    if let (Some(net), Some(model)) = (&net, &args.model) {
+    if let (Some(net), Some(model)) = (net, &args.model) {
         let (mhz, which) = match report.achieved_mhz() {
             Some(f) => (f, "achieved Fmax"),
             None => (board_clock_mhz, "board clock, no place and route"),
         };
-        report.latency = Some(latency(args, model, net, &manifest, mhz, which)?);
+        report.latency = Some(latency(args, model, net, manifest, mhz, which)?);
     }
-    let report_path = out.join(REPORT_FILE);
-    golden::io::write_atomic(&report_path, report.to_json().as_bytes())
-        .with_context(|| format!("writing {}", report_path.display()))?;
+    Ok(report)
+}
+
+/// The table on stdout, the notes and warnings; a missed clock is an error with `--require-timing`.
+fn print_report(
+    args: &Args,
+    board: &Board,
+    report: &SynthReport,
+    report_path: &Path,
+    out: &Path,
+    t0: Instant,
+) -> Result<()> {
     println!(
         "ttfs synth: {} on {} in {:.1} s; report {}",
         args.design.display(),
