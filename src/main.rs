@@ -188,6 +188,12 @@ fn main() -> std::process::ExitCode {
         Command::Board(a) => cmd::board::run(a),
         Command::Inspect(a) => cmd::inspect::run(a),
     };
+    // What is still buffered in stdout is written now, where a failure is an error (Rust's exit
+    // flush would drop it silently).
+    let result = result.and_then(|()| {
+        use std::io::Write;
+        std::io::stdout().flush().map_err(cmd::stdout_error)
+    });
     match result {
         Ok(()) => std::process::ExitCode::from(Exit::Agreement as u8),
         Err(e) => {

@@ -346,3 +346,34 @@ fn a_closed_pipe_ends_dump_spikes_quietly() {
 fn libc_sigpipe() -> i32 {
     13 // SIGPIPE on Linux and the BSDs
 }
+
+/// `ttfs ... > /dev/full` (a full disk): a failed write to stdout is an error with exit 2 naming
+/// stdout and the cause, never a panic and never exit 0 (issue 13), for the CSV of `dump-spikes`
+/// and the line-by-line report of `evaluate` alike.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_on_stdout_is_an_error_not_a_success() {
+    let model = committed_model();
+    for args in [
+        vec!["dump-spikes", "--model", s(&model), "--samples", "0-3"],
+        vec!["evaluate", "--model", s(&model), "--limit", "20"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = ttfs!()
+            .command()
+            .args(&args)
+            .stdout(full)
+            .output()
+            .expect("the ttfs binary runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("error: writing to stdout: No space left on device"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

@@ -247,6 +247,12 @@ pub fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
         .take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut head)
         .map_err(|e| GoldenError::io(path, e))?;
+    maybe_gunzip(head, path)
+}
+
+/// The bytes of a file as read (at most 1 GiB + 1 of them), gunzipped if they start
+/// with the gzip magic bytes; `path` names the file in errors.
+pub fn maybe_gunzip(head: Vec<u8>, path: &Path) -> Result<Vec<u8>> {
     let bytes = if head.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(head.as_slice())

@@ -74,7 +74,12 @@ pub fn to_csv<R: Serialize>(
 /// read by column name and older files with fewer or reordered columns still read).
 pub fn read_csv(path: &Path) -> Result<Vec<HashMap<String, String>>> {
     let text = std::fs::read(path).map_err(|e| GoldenError::io(path, e))?;
-    csv::Reader::from_reader(text.as_slice())
+    parse_csv(&text, path)
+}
+
+/// [`read_csv`] of a file's bytes; `path` names it in errors.
+pub fn parse_csv(text: &[u8], path: &Path) -> Result<Vec<HashMap<String, String>>> {
+    csv::Reader::from_reader(text)
         .deserialize()
         .collect::<std::result::Result<_, _>>()
         .map_err(|e| GoldenError::format(path, format!("invalid CSV: {e}")))

@@ -8,8 +8,18 @@
 //! widths of `ttfs_top` ([`crate::contract`]), the engine's cycle lower bound as text, and the debug
 //! signals a viewer may show ([`DebugSignal`]: hierarchical path, meaning, width, neuron mapping).
 //!
-//! Invariants of a loaded manifest: its `format_version` is [`MANIFEST_VERSION`], its engine is
-//! registered in [`crate::engine::ENGINES`], and it has one layer entry per layer.
+//! Invariants of a loaded manifest ([`Manifest::validate`], run by [`Manifest::from_json`]): its
+//! `format_version` is [`MANIFEST_VERSION`], its engine is registered in [`crate::engine::ENGINES`],
+//! it has one layer entry per layer, and every field is bounded and agrees with the others: sizes
+//! `1..=`[`MAX_LAYER_NEURONS`] (at most [`MAX_LAYERS`] layers), steps within golden's limits, lanes
+//! `1..=MAX_LANES`, `groups = ceil(n_out / lanes)`, memory and state geometry as documented on
+//! [`LayerManifest`] and within the generator's limits, register widths in the generator's menu
+//! (`weight <= slope <= potential`, derived `<=` used), a threshold that fits its register, port
+//! widths equal to [`PortWidths::for_network`], and every name a plain identifier: `top` a Verilog
+//! module name and each `memory_file` a bare file name (no folder, no `..`), so nothing derived
+//! from a manifest leaves its design folder or its build cache. [`Manifest::check_folder`] then
+//! checks the files it names: each weight memory exists with `memory_depth` lines of
+//! `memory_width_bits` in hex.
 
 pub use crate::contract::PortWidths;
 use crate::engine::{engine_named, Engine};
@@ -20,6 +30,101 @@ use std::path::Path;
 
 /// Version of the manifest format (2: engine registry names and the debug-signal list).
 pub const MANIFEST_VERSION: u32 = 2;
+
+/// Most neurons per layer a manifest may declare (the generator's `MAX_MEMORY_DEPTH`: a layer of one
+/// input and more neurons than that has more groups than its memory may hold words).
+pub const MAX_LAYER_NEURONS: usize = crate::engine::layer_seq::plan::MAX_MEMORY_DEPTH;
+/// Most layers (hidden + output) a manifest may declare.
+pub const MAX_LAYERS: usize = 64;
+/// Longest name (`top`, a memory file, a path component).
+const MAX_NAME: usize = 128;
+
+/// A Verilog module name (`file_name = false`: `[A-Za-z_][A-Za-z0-9_]*`) or a bare file name
+/// (`true`: also `-` and `.`, not starting with `.`), at most [`MAX_NAME`] characters: never a
+/// path separator, never `..`, never absolute.
+fn is_identifier(s: &str, file_name: bool) -> bool {
+    let ok =
+        |c: char| c.is_ascii_alphanumeric() || c == '_' || (file_name && (c == '-' || c == '.'));
+    let first = |c: char| c.is_ascii_alphabetic() || c == '_';
+    s.len() <= MAX_NAME && s.chars().next().is_some_and(first) && s.chars().all(ok)
+}
+
+/// A dot-separated hierarchical signal path whose components are identifiers with an optional
+/// `[index]` (`u_layer1.g_lane[3].pot_sum`).
+fn is_signal_path(s: &str) -> bool {
+    s.len() <= 16 * MAX_NAME
+        && s.split('.').all(|part| {
+            let (name, index) = match part.split_once('[') {
+                Some((n, rest)) => (n, Some(rest)),
+                None => (part, None),
+            };
+            is_identifier(name, false)
+                && index.is_none_or(|i| {
+                    i.strip_suffix(']').is_some_and(|d| {
+                        !d.is_empty() && d.len() <= 9 && d.bytes().all(|b| b.is_ascii_digit())
+                    })
+                })
+        })
+}
+
+/// Checks one `$readmemh` file (see [`Manifest::check_folder`]).
+fn check_hex_file(path: &Path, depth: usize, width_bits: usize) -> Result<(), HdlError> {
+    let bad = |msg: String| HdlError::Format {
+        path: path.to_path_buf(),
+        msg,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| HdlError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    if !meta.is_file() {
+        return Err(bad(
+            "is not a file (the manifest names it as a weight memory)".into(),
+        ));
+    }
+    let digits = width_bits.div_ceil(4).max(1);
+    // A bound before reading: the right file has exactly depth * (digits + 1) bytes.
+    let expected = depth as u64 * (digits as u64 + 1);
+    if meta.len() > expected + 1 {
+        return Err(bad(format!(
+            "{} bytes, expected {expected} ({depth} lines of {digits} hex digits)",
+            meta.len()
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| HdlError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let top_bits = width_bits - 4 * (digits - 1);
+    let mut lines = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        lines += 1;
+        let n = i + 1;
+        if i >= depth {
+            return Err(bad(format!(
+                "line {n}: more than the {depth} words of the memory"
+            )));
+        }
+        if line.len() != digits || !line.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad(format!(
+                "line {n}: {line:?} is not a word of {digits} hex digits ({width_bits} bits)"
+            )));
+        }
+        let first = u32::from_str_radix(&line[..1], 16).unwrap_or(0);
+        if top_bits < 4 && first >> top_bits != 0 {
+            return Err(bad(format!(
+                "line {n}: {line:?} does not fit {width_bits} bits"
+            )));
+        }
+    }
+    if lines != depth {
+        return Err(bad(format!(
+            "line {}: the file ends after {lines} of {depth} words (truncated)",
+            lines + 1
+        )));
+    }
+    Ok(())
+}
 
 /// What a debug signal carries: the vocabulary viewers understand, shared by every engine.
 ///
@@ -204,17 +309,196 @@ impl Manifest {
         let m: Manifest =
             serde_json::from_str(text).map_err(|e| bad(format!("not a valid manifest: {e}")))?;
         engine_named(&m.engine).map_err(|e| bad(format!("engine: {e}")))?;
-        if m.layers.len() + 1 != m.sizes.len() {
-            return Err(HdlError::Format {
-                path: origin.to_path_buf(),
-                msg: format!(
-                    "manifest has {} layers but {} sizes (expected layers + 1)",
-                    m.layers.len(),
-                    m.sizes.len()
-                ),
-            });
-        }
+        m.validate().map_err(bad)?;
         Ok(m)
+    }
+
+    /// Checks every field against its bounds and the others (see the module header); the error
+    /// names the field (`layers[1].groups = 3, expected ceil(n_out / lanes) = 2`).
+    pub fn validate(&self) -> Result<(), String> {
+        use crate::engine::layer_seq::plan::{
+            MAX_LANES, MAX_MEMORY_DEPTH, MAX_MEMORY_WIDTH_BITS, MAX_STATE_WIDTH_BITS,
+        };
+        use crate::lane::{MAX_BITS, MIN_BITS};
+        let field = |name: &str, value: &dyn std::fmt::Display, expected: String| {
+            Err(format!("{name} = {value}, expected {expected}"))
+        };
+        if !is_identifier(&self.top, false) {
+            return Err(format!(
+                "top = {:?}: not a Verilog module name (letters, digits, _; at most {MAX_NAME} characters)",
+                self.top
+            ));
+        }
+        if self.sizes.len() < 2 || self.sizes.len() > MAX_LAYERS + 1 {
+            return Err(format!(
+                "sizes has {} entries, expected 2..={} (input and at least one layer)",
+                self.sizes.len(),
+                MAX_LAYERS + 1
+            ));
+        }
+        if let Some(i) = self
+            .sizes
+            .iter()
+            .position(|&n| n == 0 || n > MAX_LAYER_NEURONS)
+        {
+            return field(
+                &format!("sizes[{i}]"),
+                &self.sizes[i],
+                format!("1..={MAX_LAYER_NEURONS}"),
+            );
+        }
+        if self.layers.len() + 1 != self.sizes.len() {
+            return Err(format!(
+                "manifest has {} layers but {} sizes (expected layers + 1)",
+                self.layers.len(),
+                self.sizes.len()
+            ));
+        }
+        if self.n_steps == 0 || self.n_steps > golden::network::MAX_STEPS {
+            let allowed = format!("1..={}", golden::network::MAX_STEPS);
+            return field("n_steps", &self.n_steps, allowed);
+        }
+        if self.n_in_steps == 0 || self.n_in_steps > self.n_steps {
+            let allowed = format!("1..=n_steps = {}", self.n_steps);
+            return field("n_in_steps", &self.n_in_steps, allowed);
+        }
+        let ports = PortWidths::for_network(&self.sizes, self.n_steps);
+        if self.ports != ports {
+            return Err(format!(
+                "ports = {:?}, expected {ports:?} (the widths of these sizes and n_steps)",
+                self.ports
+            ));
+        }
+        for (i, l) in self.layers.iter().enumerate() {
+            let at = |f: &str| format!("layers[{i}].{f}");
+            let eq = |f: &str, got: usize, want: Option<usize>, how: &str| match want {
+                Some(w) if w == got => Ok(()),
+                Some(w) => field(&at(f), &got, format!("{how} = {w}")),
+                None => field(&at(f), &got, format!("{how} (overflows)")),
+            };
+            eq("layer", l.layer, Some(i + 1), "its place")?;
+            eq("n_in", l.n_in, Some(self.sizes[i]), &format!("sizes[{i}]"))?;
+            eq(
+                "n_out",
+                l.n_out,
+                Some(self.sizes[i + 1]),
+                &format!("sizes[{}]", i + 1),
+            )?;
+            if l.lanes == 0 || l.lanes > MAX_LANES {
+                return field(&at("lanes"), &l.lanes, format!("1..={MAX_LANES}"));
+            }
+            eq(
+                "groups",
+                l.groups,
+                Some(l.n_out.div_ceil(l.lanes)),
+                "ceil(n_out / lanes)",
+            )?;
+            let max_w = golden::network::MAX_WEIGHT_BITS;
+            if l.weight_bits < 2 || l.weight_bits > max_w {
+                return field(&at("weight_bits"), &l.weight_bits, format!("2..={max_w}"));
+            }
+            for (name, bits, derived) in [
+                ("slope_bits", l.slope_bits, l.derived_slope_bits),
+                ("potential_bits", l.potential_bits, l.derived_potential_bits),
+            ] {
+                if !(MIN_BITS..=MAX_BITS).contains(&bits) {
+                    return field(&at(name), &bits, format!("{MIN_BITS}..={MAX_BITS}"));
+                }
+                if derived == 0 || derived > bits {
+                    let name = format!("derived_{name}");
+                    return field(&at(&name), &derived, format!("1..={name} = {bits}"));
+                }
+            }
+            if l.slope_bits < l.weight_bits || l.potential_bits < l.slope_bits {
+                return Err(format!(
+                    "{}: weight_bits {} <= slope_bits {} <= potential_bits {} does not hold",
+                    at("*"),
+                    l.weight_bits,
+                    l.slope_bits,
+                    l.potential_bits
+                ));
+            }
+            if l.threshold_q < 1 || l.threshold_q >> (l.potential_bits - 1) != 0 {
+                let allowed = format!("1..2^{} (fits potential_bits)", l.potential_bits - 1);
+                return field(&at("threshold_q"), &l.threshold_q, allowed);
+            }
+            if !is_identifier(&l.memory_file, true) {
+                return Err(format!(
+                    "{} = {:?}: not a plain file name in the design folder \
+                     (letters, digits, _ - .; no folder, no ..)",
+                    at("memory_file"),
+                    l.memory_file
+                ));
+            }
+            let depth = l.n_in.checked_mul(l.groups);
+            eq("memory_depth", l.memory_depth, depth, "n_in * groups")?;
+            if l.memory_depth > MAX_MEMORY_DEPTH {
+                return field(
+                    &at("memory_depth"),
+                    &l.memory_depth,
+                    format!("<= {MAX_MEMORY_DEPTH}"),
+                );
+            }
+            let width = l.lanes.checked_mul(l.weight_bits as usize);
+            eq(
+                "memory_width_bits",
+                l.memory_width_bits,
+                width,
+                "lanes * weight_bits",
+            )?;
+            if l.memory_width_bits > MAX_MEMORY_WIDTH_BITS {
+                let allowed = format!("<= {MAX_MEMORY_WIDTH_BITS}");
+                return field(&at("memory_width_bits"), &l.memory_width_bits, allowed);
+            }
+            eq("state_depth", l.state_depth, Some(l.groups), "groups")?;
+            let state =
+                (l.slope_bits as usize + l.potential_bits as usize + 1).checked_mul(l.lanes);
+            let how = "lanes * (slope_bits + potential_bits + 1)";
+            eq("state_width_bits", l.state_width_bits, state, how)?;
+            if l.state_width_bits > MAX_STATE_WIDTH_BITS {
+                let allowed = format!("<= {MAX_STATE_WIDTH_BITS}");
+                return field(&at("state_width_bits"), &l.state_width_bits, allowed);
+            }
+        }
+        for (i, d) in self.debug_signals.iter().enumerate() {
+            let at = |f: &str| format!("debug_signals[{i}].{f}");
+            if !is_signal_path(&d.path) {
+                return Err(format!("{} = {:?}: not a signal path", at("path"), d.path));
+            }
+            if d.width == 0 || d.width > 64 {
+                return field(&at("width"), &d.width, "1..=64".into());
+            }
+            if d.layer == 0 || d.layer > self.layers.len() {
+                let allowed = format!("1..={}", self.layers.len());
+                return field(&at("layer"), &d.layer, allowed);
+            }
+            if let Some(n) = &d.neuron {
+                if !is_signal_path(&n.base) {
+                    return Err(format!(
+                        "{} = {:?}: not a signal path",
+                        at("neuron.base"),
+                        n.base
+                    ));
+                }
+                let lanes = self.layers[d.layer - 1].lanes;
+                if n.lane >= lanes {
+                    let allowed = format!("0..{lanes} (the layer's lanes)");
+                    return field(&at("neuron.lane"), &n.lane, allowed);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the files this manifest names in its design folder `dir`: every weight memory is a
+    /// file of exactly `memory_depth` lines of `ceil(memory_width_bits / 4)` hex digits whose value
+    /// fits `memory_width_bits`. The error names the file and the line.
+    pub fn check_folder(&self, dir: &Path) -> Result<(), HdlError> {
+        for l in &self.layers {
+            let path = dir.join(&l.memory_file);
+            check_hex_file(&path, l.memory_depth, l.memory_width_bits)?;
+        }
+        Ok(())
     }
 
     /// Reads `manifest.json`.

@@ -338,9 +338,20 @@ pub fn read_event_log(
     n_steps: u32,
     n_in_steps: u32,
 ) -> Result<Vec<ObservedInference>> {
-    check_sizes(sizes)?;
     let f = std::fs::File::open(path).map_err(|e| SimError::io(path, e))?;
     let reader = std::io::BufReader::with_capacity(1 << 16, f);
+    read_event_log_from(reader, path, sizes, n_steps, n_in_steps)
+}
+
+/// [`read_event_log`] of log text from any reader; `path` names it in errors.
+pub fn read_event_log_from<R: BufRead>(
+    reader: R,
+    path: &Path,
+    sizes: &[usize],
+    n_steps: u32,
+    n_in_steps: u32,
+) -> Result<Vec<ObservedInference>> {
+    check_sizes(sizes)?;
     let mut asm = Assembler::new(sizes, n_steps, n_in_steps, path);
     for (i, line) in reader.lines().enumerate() {
         let line = line.map_err(|e| SimError::io(path, e))?;

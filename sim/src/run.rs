@@ -35,26 +35,46 @@ impl Design {
     /// Reads `dir/manifest.json`.
     pub fn load(dir: &Path) -> Result<Design> {
         let path = dir.join("manifest.json");
-        let manifest = Manifest::load(&path).map_err(|e| SimError::format(&path, e.to_string()))?;
+        let manifest = Manifest::load(&path).map_err(from_hdl)?;
         Design::new(dir, manifest)
     }
 
-    /// A design from a folder and an already loaded manifest.
+    /// A design from a folder and an already loaded manifest. The manifest is validated
+    /// ([`Manifest::validate`]: every field bounded, names without a path) and the files it names
+    /// are checked ([`Manifest::check_folder`]: weight memories of the right length and format)
+    /// before anything is built or run.
     pub fn new(dir: &Path, manifest: Manifest) -> Result<Design> {
-        if manifest.sizes.len() < 2 {
-            return Err(SimError::Invalid(format!(
-                "manifest sizes {:?}: need at least input and output layers",
-                manifest.sizes
-            )));
+        let origin = dir.join("manifest.json");
+        manifest
+            .validate()
+            .map_err(|msg| SimError::format(&origin, msg))?;
+        let canonical = std::fs::canonicalize(dir).map_err(|e| SimError::io(dir, e))?;
+        if !canonical.is_dir() {
+            return Err(SimError::format(
+                dir,
+                "is not a folder (expected a design folder)",
+            ));
         }
-        let dir = std::fs::canonicalize(dir).map_err(|e| SimError::io(dir, e))?;
-        Ok(Design { dir, manifest })
+        manifest.check_folder(&canonical).map_err(from_hdl)?;
+        Ok(Design {
+            dir: canonical,
+            manifest,
+        })
     }
 
     /// A cycle limit per sample that no correct design reaches: the engine's safe upper bound
     /// ([`hdl::Manifest::cycle_upper_bound`]).
     pub fn default_timeout_cycles(&self) -> u64 {
         self.manifest.cycle_upper_bound()
+    }
+}
+
+/// A manifest or design-folder error as sim's, naming the same file once.
+fn from_hdl(e: hdl::HdlError) -> SimError {
+    match e {
+        hdl::HdlError::Io { path, source } => SimError::io(path, source),
+        hdl::HdlError::Format { path, msg } => SimError::format(path, msg),
+        other => SimError::Invalid(other.to_string()),
     }
 }
 

@@ -71,9 +71,26 @@ pub fn read_vcd(
     n_steps: u32,
     n_in_steps: u32,
 ) -> Result<Vec<ObservedInference>> {
-    crate::events::check_sizes(sizes)?;
     let file = std::fs::File::open(path).map_err(|e| SimError::io(path, e))?;
-    let mut parser = vcd::Parser::new(std::io::BufReader::with_capacity(1 << 20, file));
+    read_vcd_from(
+        std::io::BufReader::with_capacity(1 << 20, file),
+        path,
+        sizes,
+        n_steps,
+        n_in_steps,
+    )
+}
+
+/// [`read_vcd`] of VCD text from any reader; `path` names it in errors (the fuzz target's entry).
+pub fn read_vcd_from<R: std::io::BufRead>(
+    reader: R,
+    path: &Path,
+    sizes: &[usize],
+    n_steps: u32,
+    n_in_steps: u32,
+) -> Result<Vec<ObservedInference>> {
+    crate::events::check_sizes(sizes)?;
+    let mut parser = vcd::Parser::new(reader);
     let header = parser
         .parse_header()
         .map_err(|e| SimError::format(path, format!("VCD header: {e}")))?;

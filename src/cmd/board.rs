@@ -74,22 +74,22 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     );
     let r = stream(&mut link, &manifest, &net, &inputs, &data.labels)?;
     let pct = |k: usize| 100.0 * k as f64 / n as f64;
-    println!("samples     {n} over {} at {} baud", args.port, args.baud);
-    println!(
+    outln!("samples     {n} over {} at {} baud", args.port, args.baud);
+    outln!(
         "accuracy    board {:.2}% ({}/{n}), golden {:.2}% ({}/{n})",
         pct(r.correct),
         r.correct,
         pct(r.golden_correct),
         r.golden_correct
     );
-    println!(
+    outln!(
         "mismatches  {} of {n} (class, spikes per layer, cycles against golden and hdl's cycle model)",
         r.mismatches.len()
     );
     for m in r.mismatches.iter().take(args.max_lines) {
-        println!("  sample {}: {}", m.sample, m.differences.join("; "));
+        outln!("  sample {}: {}", m.sample, m.differences.join("; "));
     }
-    println!(
+    outln!(
         "throughput  {:.1} inferences/s measured ({:.2} s wall); {:.1} bytes and {:.0} cycles per sample; {} bytes skipped, {} retries",
         r.inferences_per_second(),
         r.wall_seconds,
@@ -101,7 +101,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     match clock_hz {
         Some(hz) => {
             let b = r.bound(hz, args.baud as f64);
-            println!(
+            outln!(
                 "bound       UART {:.3} ms + compute {:.3} ms per sample at {:.3} MHz: at most {:.1} inferences/s, {}-bound",
                 b.link_seconds * 1e3,
                 b.compute_seconds * 1e3,
@@ -110,7 +110,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
                 b.limit
             );
         }
-        None => println!("bound       (no --clock-mhz and no board.json: compute time unknown)"),
+        None => outln!("bound       (no --clock-mhz and no board.json: compute time unknown)"),
     }
     if !r.mismatches.is_empty() {
         bail!("{} of {n} answers differ from golden", r.mismatches.len());

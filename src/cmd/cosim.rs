@@ -101,9 +101,9 @@ pub fn default_out(design: &std::path::Path) -> PathBuf {
 }
 
 /// Accuracy, spikes, SOPs and cycles against the design's cycle models.
-fn print_stats(s: &CosimStats) {
+fn print_stats(s: &CosimStats) -> anyhow::Result<()> {
     let n = s.samples;
-    println!(
+    outln!(
         "accuracy   hardware {:.2}% ({}/{n}), golden {:.2}% ({}/{n})",
         100.0 * s.hardware_correct as f64 / n as f64,
         s.hardware_correct,
@@ -128,9 +128,9 @@ fn print_stats(s: &CosimStats) {
             )
         })
         .collect();
-    println!("spikes     per sample: {}", per_layer.join(", "));
-    println!("SOPs       {:.0} per inference", s.spikes.sops_per_sample());
-    println!(
+    outln!("spikes     per sample: {}", per_layer.join(", "));
+    outln!("SOPs       {:.0} per inference", s.spikes.sops_per_sample());
+    outln!(
         "cycles     mean {:.1}, max {} per inference; lower bound mean {:.1} (ratio mean {:.3}, max {:.3}); input loading mean {:.1}",
         s.cycles_mean,
         s.cycles_max,
@@ -139,22 +139,23 @@ fn print_stats(s: &CosimStats) {
         s.bound_ratio_max,
         s.load_cycles_mean
     );
-    println!(
+    outln!(
         "cycle model {} of {n} samples took exactly the cycles of hdl's model (expected mean {:.1})",
         n - s.off_model,
         s.expected_mean
     );
     let p = &s.bound_parts;
-    println!(
+    outln!(
         "bound      mean per inference: event-driven {:.1} (from hidden spikes {:.1}), step-driven {:.1}, serializer {:.1}",
         p.event_cycles, p.hidden_event_cycles, p.step_cycles, p.spike_cycles
     );
     if s.below_bound > 0 {
-        println!(
+        outln!(
             "WARNING    {} samples took fewer cycles than the manifest's lower bound",
             s.below_bound
         );
     }
+    Ok(())
 }
 
 /// A validated co-simulation request: what the flags say, or what `ttfs run` asks for directly.
@@ -241,9 +242,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 }
 
 /// The netlist's synthesis: the report line after the header.
-fn print_netlist(n: &toolchain::Netlist) {
+fn print_netlist(n: &toolchain::Netlist) -> anyhow::Result<()> {
     let r = &n.report;
-    println!(
+    outln!(
         "netlist    {} ({}): {} LUTs, {} flip-flops, {} block RAM; synthesis {}; {}",
         n.target.name(),
         n.target.command(),
@@ -253,6 +254,7 @@ fn print_netlist(n: &toolchain::Netlist) {
         build_text(n.cached, n.original_seconds, n.seconds),
         n.netlist.display()
     );
+    Ok(())
 }
 
 /// `cached (first build took 95.2 s)` or `12.3 s`: how the simulator build went.
@@ -265,9 +267,14 @@ fn build_text(cached: bool, original_seconds: f64, seconds: f64) -> String {
 }
 
 /// The design, the simulator run and the sample count: the report's first lines.
-fn print_header(design: &Design, job: &Cosim, sim_run: &sim::SimRun, n: usize) {
+fn print_header(
+    design: &Design,
+    job: &Cosim,
+    sim_run: &sim::SimRun,
+    n: usize,
+) -> anyhow::Result<()> {
     let m = &design.manifest;
-    println!(
+    outln!(
         "design     {} ({:?}, n_steps {}, n_in_steps {}, {})",
         design.dir.display(),
         m.sizes,
@@ -275,7 +282,7 @@ fn print_header(design: &Design, job: &Cosim, sim_run: &sim::SimRun, n: usize) {
         m.n_in_steps,
         m.engine
     );
-    println!(
+    outln!(
         "simulator  {} ({}); build {}",
         job.simulator_name,
         if sim_run.vcd.is_some() {
@@ -289,16 +296,17 @@ fn print_header(design: &Design, job: &Cosim, sim_run: &sim::SimRun, n: usize) {
             sim_run.build_seconds
         )
     );
-    println!(
+    outln!(
         "samples    {n} ({} split of {})",
         job.split,
         job.data.display()
     );
+    Ok(())
 }
 
 /// Throughput and where the waveform and the event log are: the report's last lines.
-fn print_files(sim_run: &sim::SimRun, n: usize) {
-    println!(
+fn print_files(sim_run: &sim::SimRun, n: usize) -> anyhow::Result<()> {
+    outln!(
         "throughput {:.1} samples/s simulated ({:.2} s simulation, {:.2} s read-back)",
         n as f64 / sim_run.run_seconds.max(1e-9),
         sim_run.run_seconds,
@@ -306,14 +314,15 @@ fn print_files(sim_run: &sim::SimRun, n: usize) {
     );
     if let Some(v) = &sim_run.vcd {
         let bytes = std::fs::metadata(v).map(|m| m.len()).unwrap_or(0);
-        println!("waveform   {} ({:.1} MB)", v.display(), bytes as f64 / 1e6);
+        outln!("waveform   {} ({:.1} MB)", v.display(), bytes as f64 / 1e6);
         if bytes > 1_000_000_000 {
-            println!(
+            outln!(
                 "note       large waveform: --trace-depth 1 (ports only), no --vcd, or a shorter --trace-samples keep it small"
             );
         }
     }
-    println!("event log  {}", sim_run.event_log.display());
+    outln!("event log  {}", sim_run.event_log.display());
+    Ok(())
 }
 
 /// Prints where the waveform goes and its estimated size, before it is written.
@@ -585,13 +594,13 @@ pub fn cosim_on(
     let sim_run = sim_run?;
     let report = compare(&golden, &sim_run.observed);
     let stats = CosimStats::new(&design.manifest, &golden, &sim_run.observed, &data.labels);
-    print_header(&design, job, &sim_run, n);
+    print_header(&design, job, &sim_run, n)?;
     if let Some(n) = &synthesized {
-        print_netlist(n);
+        print_netlist(n)?;
     }
-    print!("{}", report.describe(job.max_lines));
-    print_stats(&stats);
-    print_files(&sim_run, n);
+    out!("{}", report.describe(job.max_lines));
+    print_stats(&stats)?;
+    print_files(&sim_run, n)?;
     let results = write_results(
         job,
         &design,
@@ -603,7 +612,7 @@ pub fn cosim_on(
     )?;
     if !report.is_clean() {
         if let Some(&(sample, cycle)) = report.first_divergence().first() {
-            println!(
+            outln!(
                 "first divergence: sample {sample} at cycle {cycle} = {} ns in the waveform (posedge c at 10c + 5 ns)",
                 10 * cycle + 5
             );

@@ -132,7 +132,7 @@ pub fn trained_on(model: &Path) -> Result<Option<TrainedOn>> {
 pub fn data_for(flag: Option<&Path>, model: &Path) -> Result<PathBuf> {
     let (dir, why) = choose_data(flag, model)?;
     if let Some(why) = why {
-        println!("data: {why}");
+        outln!("data: {why}");
     }
     Ok(dir)
 }

@@ -38,9 +38,9 @@ pub struct Args {
 }
 
 /// One table row per model: accuracy, silent outputs, firing rate per layer, SOPs per inference.
-pub fn print_table(rows: &[(&str, &EvalResult)]) {
+pub fn print_table(rows: &[(&str, &EvalResult)]) -> anyhow::Result<()> {
     let Some((_, first)) = rows.first() else {
-        return;
+        return Ok(());
     };
     let n_layers = first.stats.sizes.len();
     let mut header = format!("{:<9} {:>9} {:>9}", "model", "accuracy", "no-spike");
@@ -48,7 +48,7 @@ pub fn print_table(rows: &[(&str, &EvalResult)]) {
         header += &format!(" {:>8}", format!("rate l{l}"));
     }
     header += &format!(" {:>11} {:>10}", "mean hidden", "SOPs/inf");
-    println!("{header}");
+    outln!("{header}");
     for (name, r) in rows {
         let mut line = format!(
             "{:<9} {:>8.2}% {:>9}",
@@ -64,8 +64,9 @@ pub fn print_table(rows: &[(&str, &EvalResult)]) {
             r.stats.mean_hidden_rate(),
             r.stats.sops_per_sample()
         );
-        println!("{line}");
+        outln!("{line}");
     }
+    Ok(())
 }
 
 /// The integer model a float model is compared with.
@@ -116,7 +117,7 @@ pub fn evaluate(
 ) -> Result<EvaluateReport> {
     let data = load_data(model_path, data_dir, split, limit)?;
     let model = load_model(model_path)?;
-    println!(
+    outln!(
         "{} samples from {} ({:?} split)",
         data.len(),
         data_dir.display(),
@@ -142,7 +143,7 @@ pub fn evaluate(
             }
             check_fit(&data, q.sizes()[0], model_path, data_dir)?;
             let r = eval_integer(&q, &data);
-            print_table(&[("integer", &r)]);
+            print_table(&[("integer", &r)])?;
             report.models.push(EvalSummary::new("integer", &r));
         }
         Model::Float(f) => {
@@ -163,9 +164,10 @@ pub fn evaluate(
                 },
                 Integer::Quantize(quant) => {
                     let cfg = quant.resolve()?;
-                    println!(
+                    outln!(
                         "integer model: {} bits, {} steps",
-                        cfg.weight_bits, cfg.n_steps
+                        cfg.weight_bits,
+                        cfg.n_steps
                     );
                     quantize(&f, &cfg)
                         .with_context(|| format!("quantizing {}", model_path.display()))?
@@ -173,12 +175,12 @@ pub fn evaluate(
             };
             let rf = eval_exact(&f, &data);
             let rq = eval_integer(&q, &data);
-            print_table(&[("float", &rf), ("integer", &rq)]);
+            print_table(&[("float", &rf), ("integer", &rq)])?;
             let changed = changed_predictions(&rf, &rq);
             report.models.push(EvalSummary::new("float", &rf));
             report.models.push(EvalSummary::new("integer", &rq));
             report.changed_predictions = Some(changed);
-            println!(
+            outln!(
                 "changed predictions under quantization: {changed} of {} ({:.2}%)",
                 data.len(),
                 100.0 * changed as f64 / data.len().max(1) as f64

@@ -46,7 +46,7 @@ pub fn write_design(
     let written = hdl::write_design(&design, out)
         .with_context(|| format!("writing the design to {}", out.display()))?;
     let m = &design.manifest;
-    println!(
+    outln!(
         "ttfs hdl: network {:?}, {} steps (input steps 0..={}), {} engine -> {}",
         m.sizes,
         m.n_steps,
@@ -54,9 +54,9 @@ pub fn write_design(
         m.engine,
         out.display()
     );
-    println!("layer  n_in  n_out  lanes  groups  w_bits  slope_bits  pot_bits  threshold  memory");
+    outln!("layer  n_in  n_out  lanes  groups  w_bits  slope_bits  pot_bits  threshold  memory");
     for l in &m.layers {
-        println!(
+        outln!(
             "{:>5}  {:>4}  {:>5}  {:>5}  {:>6}  {:>6}  {:>5} ({:>2})  {:>5} ({:>2})  {:>9}  {} ({} x {} bits = {:.1} kbit)",
             l.layer,
             l.n_in,
@@ -75,11 +75,11 @@ pub fn write_design(
             (l.memory_depth * l.memory_width_bits) as f64 / 1024.0
         );
     }
-    println!("widths: used (derived by golden); weights in block RAM ($readmemh), state in a groups-deep RAM");
-    println!(
+    outln!("widths: used (derived by golden); weights in block RAM ($readmemh), state in a groups-deep RAM");
+    outln!(
         "cycles per sample >= sum_l groups_l * (1 + e_l + n_steps) + s_l \
          (e_l: input events of layer l with step < n_steps; s_l: its spikes)"
     );
-    println!("wrote {written} files");
+    outln!("wrote {written} files");
     Ok(())
 }

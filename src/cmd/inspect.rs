@@ -41,9 +41,9 @@ pub fn run(args: &Args) -> Result<()> {
         for (k, v) in ins.fields {
             obj.insert(k.into(), v);
         }
-        println!("{}", serde_json::to_string_pretty(&Value::Object(obj))?);
+        outln!("{}", serde_json::to_string_pretty(&Value::Object(obj))?);
     } else {
-        println!("{}: {}", path.display(), ins.kind);
+        outln!("{}: {}", path.display(), ins.kind);
         for (k, v) in &ins.fields {
             let mut text = match v {
                 Value::String(s) => s.clone(),
@@ -54,7 +54,7 @@ pub fn run(args: &Args) -> Result<()> {
             if text.chars().count() > 110 {
                 text = text.chars().take(100).collect::<String>() + "... (--json: all)";
             }
-            println!("  {k:<18} {text}");
+            outln!("  {k:<18} {text}");
         }
     }
     Ok(())

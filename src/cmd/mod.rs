@@ -1,5 +1,38 @@
 //! One module per `ttfs` subcommand. Each owns a clap `Args` struct and a `run` function that turns
 //! flags into validated library calls; the libraries never see clap.
+//!
+//! Terminal output goes through [`outln!`] / [`out!`]: a write to standard output that fails (a
+//! full disk, `> /dev/full`) is the command's error ("writing to stdout: No space left on device",
+//! exit 2), never a panic and never a silent success; a closed pipe ends the process quietly
+//! (SIGPIPE, see `main`).
+
+/// `println!` that returns the write error from the enclosing function (see the module header).
+macro_rules! outln {
+    ($($t:tt)*) => {
+        $crate::cmd::out_text(&format!("{}\n", format_args!($($t)*)))?
+    };
+}
+
+/// `print!` that returns the write error from the enclosing function.
+macro_rules! out {
+    ($($t:tt)*) => {
+        $crate::cmd::out_text(&format!($($t)*))?
+    };
+}
+
+/// Writes `text` to standard output and flushes it, so a failed write is seen here.
+pub fn out_text(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+/// The error of a failed write to standard output.
+pub fn stdout_error(e: std::io::Error) -> anyhow::Error {
+    anyhow::Error::new(e).context("writing to stdout")
+}
 
 pub mod board;
 pub mod cosim;

@@ -68,14 +68,14 @@ fn train_default(args: &Args, data: &Path) -> Result<(PathBuf, &'static str)> {
     let out = args.out.join("train");
     let resume = match previous_training(&cfg, &out, args.fresh)? {
         Previous::Finished => {
-            println!(
+            outln!(
                 "reusing the finished training in {} (same config; --fresh trains again)",
                 out.display()
             );
             return Ok((out.join(trainer::run_dir::MODEL_FILE), "reused"));
         }
         Previous::Unfinished => {
-            println!(
+            outln!(
                 "continuing the unfinished training in {} from its checkpoint (same config; --fresh starts over)",
                 out.display()
             );
@@ -127,7 +127,7 @@ fn previous_training(cfg: &trainer::TrainConfig, out: &Path, fresh: bool) -> Res
         }
         "it holds no finished training"
     };
-    println!(
+    outln!(
         "replacing the previous training in {} ({reason})",
         out.display()
     );
@@ -135,8 +135,9 @@ fn previous_training(cfg: &trainer::TrainConfig, out: &Path, fresh: bool) -> Res
     Ok(Previous::None)
 }
 
-fn stage(n: usize, what: &str) {
-    println!("\n== {n}/6 {what}");
+fn stage(n: usize, what: &str) -> anyhow::Result<()> {
+    outln!("\n== {n}/6 {what}");
+    Ok(())
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -148,20 +149,20 @@ pub fn run(args: &Args) -> Result<()> {
         None => default_data_dir()?,
     };
 
-    stage(1, "train");
+    stage(1, "train")?;
     let (float_model, training) = match &args.model {
         Some(m) => {
-            println!("using the float model {}", m.display());
+            outln!("using the float model {}", m.display());
             (m.clone(), "skipped (--model)")
         }
         None => train_default(args, &data)?,
     };
 
-    stage(2, "quantize");
+    stage(2, "quantize")?;
     let int_model = args.out.join("model-int.safetensors");
     quantize::quantize_file(&float_model, &int_model, &args.quant.resolve()?)?;
 
-    stage(3, "evaluate float and integer models");
+    stage(3, "evaluate float and integer models")?;
     let integer = evaluate::Integer::File(&int_model);
     let evaluation = evaluate::evaluate(&float_model, &integer, &data, SplitArg::Test, None)?;
     let json = serde_json::to_string_pretty(&evaluation)?;
@@ -178,7 +179,7 @@ pub fn run(args: &Args) -> Result<()> {
         seconds: 0.0,
     };
 
-    stage(4, "generate Verilog");
+    stage(4, "generate Verilog")?;
     let design = args.out.join("design");
     let net = golden::io::load_quant(&int_model)
         .with_context(|| format!("loading {}", int_model.display()))?;
@@ -193,7 +194,7 @@ pub fn run(args: &Args) -> Result<()> {
     )?;
 
     if args.no_cosim {
-        println!("\n(co-simulation skipped: --no-cosim)");
+        outln!("\n(co-simulation skipped: --no-cosim)");
     } else {
         results.cosim = Some(cosim_and_pictures(args, &design, &int_model, &data)?);
     }
@@ -202,7 +203,7 @@ pub fn run(args: &Args) -> Result<()> {
     let text = serde_json::to_string_pretty(&results)?;
     golden::io::write_atomic(&results_path, text.as_bytes())
         .with_context(|| format!("writing {}", results_path.display()))?;
-    println!(
+    outln!(
         "\ndone in {:.1} s; artifacts in {} (results: {}; design: {}, waveforms and pictures: {})",
         t0.elapsed().as_secs_f64(),
         args.out.display(),
@@ -224,7 +225,7 @@ fn cosim_and_pictures(
     stage(
         5,
         "co-simulate the RTL against the integer golden model (Verilator; results from the event log)",
-    );
+    )?;
     // Bulk run: results from the event log, no waveform. Then a full waveform of the first
     // three samples only (named samples, the one opt-in full trace).
     let job = |samples: usize, dir: &Path, vcd: Option<PathBuf>| {
@@ -249,7 +250,7 @@ fn cosim_and_pictures(
     stage(
         6,
         "waveform of the first 3 test samples (every signal) and pictures",
-    );
+    )?;
     let inspect = args.out.join("inspect");
     cosim::cosim(&job(3, &inspect, Some(inspect.join("waveform.vcd"))))?;
     wave::run(&wave::Args {

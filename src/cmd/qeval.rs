@@ -148,7 +148,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         int_mean_rate: Decimal(r.int_mean_hidden_rate),
         sops_per_sample: Decimal(r.sops_per_sample),
     });
-    print!("{table}");
+    out!("{table}");
     if let Some(path) = &args.csv {
         let csv = golden::table::to_csv(&CSV_HEADER.map(String::from), rows)?;
         golden::io::write_atomic(path, &csv)

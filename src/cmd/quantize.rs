@@ -94,8 +94,8 @@ pub fn require_float(model: Model, path: &Path) -> Result<FloatNetwork> {
 }
 
 /// Prints one line per layer: size, threshold, scale and the derived register widths.
-pub fn print_summary(q: &QuantNetwork) {
-    println!(
+pub fn print_summary(q: &QuantNetwork) -> anyhow::Result<()> {
+    outln!(
         "integer model: sizes {:?}, {} steps ({} input steps), dt = {:.5}",
         q.sizes(),
         q.n_steps,
@@ -103,7 +103,7 @@ pub fn print_summary(q: &QuantNetwork) {
         q.dt()
     );
     for (l, (layer, w)) in q.layers().iter().zip(q.widths()).enumerate() {
-        println!(
+        outln!(
             "  layer{}: {}x{}  weight {} bits  threshold {}  scale {:.3}  slope {} bits  potential {} bits",
             l + 1,
             layer.weights.nrows(),
@@ -115,6 +115,7 @@ pub fn print_summary(q: &QuantNetwork) {
             w.potential_bits
         );
     }
+    Ok(())
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -162,7 +163,7 @@ pub fn quantize_file(model: &Path, out: &Path, cfg: &QuantConfig) -> Result<()> 
     );
     let bytes = golden::io::quant_to_bytes_with(&q, &meta)?;
     golden::io::write_atomic(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-    print_summary(&q);
-    println!("wrote {}", out.display());
+    print_summary(&q)?;
+    outln!("wrote {}", out.display());
     Ok(())
 }

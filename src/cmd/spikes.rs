@@ -112,9 +112,12 @@ pub fn run(args: &Args) -> Result<()> {
                 .with_context(|| format!("writing {}", p.display()))?;
             eprintln!("wrote {} ({} samples)", p.display(), samples.len());
         }
-        None => std::io::stdout()
-            .write_all(&csv)
-            .context("writing to standard output")?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&csv)
+                .and_then(|()| out.flush())
+                .map_err(super::stdout_error)?
+        }
     }
     if let Some(why) = why {
         eprintln!("data: {why}");

@@ -100,7 +100,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     opts.time_limit = time_limit(args)?;
     if args.plan {
         let flow = synth_flow(&args.design, &verilog_files(&args.design)?, &opts);
-        print!("{}", flow.describe());
+        out!("{}", flow.describe());
         return Ok(());
     }
     // Yosys' pass headers (`2.25. Executing MEMORY pass`) as it reaches them, so a long run is not silent.
@@ -112,7 +112,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let t0 = std::time::Instant::now();
     let report = toolchain::synthesize(&args.design, &opts, Some(&mut progress))
         .with_context(|| format!("synthesizing {}", args.design.display()))?;
-    print_report(&report, &args.design, t0.elapsed().as_secs_f64());
+    print_report(&report, &args.design, t0.elapsed().as_secs_f64())?;
     if let Some(path) = &args.json {
         let json = serde_json::to_string_pretty(&report)?;
         golden::io::write_atomic(path, json.as_bytes())
@@ -129,8 +129,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_report(r: &SynthReport, design: &std::path::Path, seconds: f64) {
-    println!(
+fn print_report(r: &SynthReport, design: &std::path::Path, seconds: f64) -> anyhow::Result<()> {
+    outln!(
         "ttfs synth: {} ({}) of {} in {seconds:.1} s; log {}",
         r.target.name(),
         r.target.command(),
@@ -147,13 +147,14 @@ fn print_report(r: &SynthReport, design: &std::path::Path, seconds: f64) {
         ("latches", r.latches),
     ];
     for (name, n) in rows {
-        println!("{name:<18} {n}");
+        outln!("{name:<18} {n}");
     }
-    println!("cell types:");
+    outln!("cell types:");
     for (t, n) in &r.cell_types {
-        println!("  {t:<24} {n}");
+        outln!("  {t:<24} {n}");
     }
     if let Some(n) = &r.netlist {
-        println!("netlist {}", n.display());
+        outln!("netlist {}", n.display());
     }
+    Ok(())
 }

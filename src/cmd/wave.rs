@@ -241,7 +241,7 @@ fn write_gtkw(args: &Args, layers: &[usize]) -> Result<()> {
     let dump = wave::gtkw::relative_to(&args.out, vcd);
     let (text, names) = wave::gtkw::gtkw_text(&header, &signals, &dump, Path::new(&name), &opts);
     golden::io::write_atomic(&path, text.as_bytes())?;
-    println!(
+    outln!(
         "wrote {} (the RTL's signals, {} traces; open with: gtkwave {} {})",
         path.display(),
         names.len(),
@@ -283,7 +283,7 @@ fn write_neuron_view(args: &Args, vcd: &Path, m: &hdl::Manifest, stem: &str) -> 
     let gtkw_path = args.out.join(&gtkw_name);
     golden::io::write_atomic(&gtkw_path, text.as_bytes())?;
     let neurons: usize = summary.layers.iter().map(|&(_, n)| n).sum();
-    println!(
+    outln!(
         "wrote {} ({neurons} neurons x V, S, spike over {} samples, time in cycles; {:.1} s) and {} ({} traces, opens on sample {}; open with: gtkwave {} {})",
         demux_path.display(),
         summary.samples.len(),
@@ -356,11 +356,11 @@ pub fn run(args: &Args) -> Result<()> {
     for (g, &k) in golden.iter().zip(&samples) {
         let hw = observed.as_ref().map(|o| &o[k - args.vcd_first_sample]);
         let (text, d) = wave::summary::sample_summary(k, Some(data.labels[k]), g, hw, color);
-        print!("{text}");
+        out!("{text}");
         differences += d;
     }
     if observed.is_some() {
-        println!(
+        outln!(
             "{} differences from golden in {} samples",
             differences,
             samples.len()
@@ -511,7 +511,7 @@ fn draw_pictures(args: &Args, v: &Views, second: Option<&QuantNetwork>) -> Resul
         }
     }
     for p in &written {
-        println!("wrote {}", p.display());
+        outln!("wrote {}", p.display());
     }
     Ok(())
 }

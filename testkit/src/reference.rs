@@ -55,8 +55,10 @@ pub fn manifest(net: &QuantNetwork) -> Manifest {
                 layer: l + 1,
                 n_in,
                 n_out,
-                lanes: n_out,
-                groups: 1,
+                // One weight per word, word `neuron * n_in + j`: the geometry of one lane and
+                // `n_out` groups, which is what the manifest's validation checks.
+                lanes: 1,
+                groups: n_out,
                 weight_bits: 8,
                 slope_bits: 32,
                 potential_bits: 32,
@@ -66,8 +68,8 @@ pub fn manifest(net: &QuantNetwork) -> Manifest {
                 memory_file: format!("l{}_weights.hex", l + 1),
                 memory_depth: n_in * n_out,
                 memory_width_bits: 8,
-                state_depth: 1,
-                state_width_bits: 0,
+                state_depth: n_out,
+                state_width_bits: 32 + 32 + 1,
             }
         })
         .collect();
@@ -78,7 +80,7 @@ pub fn manifest(net: &QuantNetwork) -> Manifest {
         n_steps: N_STEPS,
         n_in_steps: N_IN_STEPS,
         // The behavioural reference model is no registered engine; its timing only feeds sim's
-        // timeout, for which the layer-sequential bound (groups = 1) is generous enough.
+        // timeout, for which the layer-sequential bound (groups = n_out) is generous enough.
         engine: "layer-sequential".into(),
         layers,
         ports: PortWidths {

@@ -136,7 +136,12 @@ pub fn load(path: &Path, cfg: &TrainConfig) -> Result<Trainer> {
         path: path.to_path_buf(),
         source,
     })?;
-    let (_, meta) = SafeTensors::read_metadata(&bytes)
+    from_bytes(&bytes, path, cfg)
+}
+
+/// [`load`] of a checkpoint's bytes; `path` names it in errors.
+pub fn from_bytes(bytes: &[u8], path: &Path, cfg: &TrainConfig) -> Result<Trainer> {
+    let (_, meta) = SafeTensors::read_metadata(bytes)
         .map_err(|e| TrainError::checkpoint(path, format!("not a safetensors file: {e}")))?;
     let json = meta
         .metadata()
@@ -162,7 +167,7 @@ pub fn load(path: &Path, cfg: &TrainConfig) -> Result<Trainer> {
             "was written for a different config (only train.epochs may change on resume); start a new output folder or restore the config",
         ));
     }
-    let st = SafeTensors::deserialize(&bytes)
+    let st = SafeTensors::deserialize(bytes)
         .map_err(|e| TrainError::checkpoint(path, format!("tensors: {e}")))?;
     let sizes = &cfg.network.sizes;
     let (mut layers, mut m, mut v) = (Vec::new(), Vec::new(), Vec::new());

@@ -130,8 +130,20 @@ pub fn metrics_header(n_hidden: usize) -> Vec<String> {
 
 /// Every row of a metrics file (`n_hidden` rate columns), in file order.
 pub fn read_metrics(path: &Path, n_hidden: usize) -> Result<Vec<MetricsRow>> {
-    table::read_csv(path)?
-        .iter()
+    rows_of(table::read_csv(path)?, n_hidden, path)
+}
+
+/// [`read_metrics`] of a file's bytes; `path` names it in errors.
+pub fn parse_metrics(bytes: &[u8], path: &Path, n_hidden: usize) -> Result<Vec<MetricsRow>> {
+    rows_of(table::parse_csv(bytes, path)?, n_hidden, path)
+}
+
+fn rows_of(
+    rows: Vec<std::collections::HashMap<String, String>>,
+    n_hidden: usize,
+    path: &Path,
+) -> Result<Vec<MetricsRow>> {
+    rows.iter()
         .map(|cols| MetricsRow::from_columns(cols, n_hidden, path))
         .collect()
 }
