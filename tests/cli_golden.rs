@@ -377,3 +377,44 @@ fn a_full_disk_on_stdout_is_an_error_not_a_success() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// SIGKILL of `quantize` or `hdl` between writing and renaming leaves a hidden temporary file
+/// beside the output (issue 13); the next run removes it and writes the right output.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_runs_temporary_files_are_removed_by_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("q.safetensors");
+    let stale_model = tmp.path().join(".q.safetensors.tmp.4194305.0");
+    let hdl_dir = tmp.path().join("hdl");
+    std::fs::create_dir(&hdl_dir).unwrap();
+    let stale_hex = hdl_dir.join(".l1_weights.hex.tmp.4194305.3");
+    for f in [&stale_model, &stale_hex] {
+        std::fs::write(f, b"half a file").unwrap();
+    }
+    let o = ttfs!().run(&[
+        "quantize",
+        "--model",
+        s(&committed_model()),
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stale_model.exists());
+    let expected = quant(
+        &golden::io::load_float(&committed_model()).unwrap(),
+        golden::quantize::QuantConfig::default().weight_bits,
+        golden::quantize::QuantConfig::default().n_steps,
+    );
+    assert_eq!(golden::io::load_quant(&out).unwrap(), expected);
+    let o = ttfs!().run(&["hdl", "--model", s(&out), "--out", s(&hdl_dir)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stale_hex.exists());
+    let left: Vec<_> = std::fs::read_dir(&hdl_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp."))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    sim::Design::load(&hdl_dir).unwrap();
+}

@@ -44,7 +44,10 @@ fn every_kept_crash_input_and_seed_is_handled_without_a_panic() {
         let corpus = files(&fuzz_dir().join("corpus").join(name));
         assert!(!corpus.is_empty(), "fuzz/corpus/{name}/ has no seed");
         seeds += corpus.len();
-        for f in corpus.iter().chain(&files(&fuzz_dir().join("regressions").join(name))) {
+        for f in corpus
+            .iter()
+            .chain(&files(&fuzz_dir().join("regressions").join(name)))
+        {
             let bytes = std::fs::read(f).unwrap();
             let r = std::panic::catch_unwind(|| entry(&bytes));
             assert!(r.is_ok(), "{name} panicked on {}", f.display());
@@ -56,8 +59,8 @@ fn every_kept_crash_input_and_seed_is_handled_without_a_panic() {
 /// The generated seeds: name in its target's corpus -> bytes.
 fn generated() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     use golden::{FloatNetwork, TimeParams};
-    let float = FloatNetwork::random_init(&[4, 3, 2], TimeParams::default(), &[4.0, 4.0], 1.0, 3)
-        .unwrap();
+    let float =
+        FloatNetwork::random_init(&[4, 3, 2], TimeParams::default(), &[4.0, 4.0], 1.0, 3).unwrap();
     let quant = testkit::fixtures::tiny_net();
     let text = include_str!("../configs/tiny.toml").replace("[784, 100, 10]", "[4, 3, 2]");
     let cfg = trainer::TrainConfig::from_toml_str(&text, Path::new("tiny.toml")).unwrap();
@@ -66,9 +69,21 @@ fn generated() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let images = golden::idx::images_to_idx(&data);
     let labels = golden::idx::labels_to_idx(&data);
     vec![
-        ("model", "float-4-3-2.safetensors", golden::io::float_to_bytes(&float).unwrap()),
-        ("model", "quant-tiny.safetensors", golden::io::quant_to_bytes(&quant).unwrap()),
-        ("checkpoint", "tiny-4-3-2.safetensors", trainer::checkpoint::to_bytes(&tr).unwrap()),
+        (
+            "model",
+            "float-4-3-2.safetensors",
+            golden::io::float_to_bytes(&float).unwrap(),
+        ),
+        (
+            "model",
+            "quant-tiny.safetensors",
+            golden::io::quant_to_bytes(&quant).unwrap(),
+        ),
+        (
+            "checkpoint",
+            "tiny-4-3-2.safetensors",
+            trainer::checkpoint::to_bytes(&tr).unwrap(),
+        ),
         ("idx", "images-idx3-ubyte", images.clone()),
         ("idx", "labels-idx1-ubyte", labels),
         ("idx", "images-idx3-ubyte.gz", golden::idx::gzip(&images)),
@@ -85,6 +100,10 @@ fn generated_seeds_are_committed_and_current() {
         }
         let committed = std::fs::read(&path)
             .unwrap_or_else(|e| panic!("{}: {e} (FUZZ_BLESS=1 writes it)", path.display()));
-        assert!(committed == bytes, "{} is stale: FUZZ_BLESS=1 rewrites it", path.display());
+        assert!(
+            committed == bytes,
+            "{} is stale: FUZZ_BLESS=1 rewrites it",
+            path.display()
+        );
     }
 }

@@ -240,6 +240,7 @@ fn find(dir: &Path, stem: &str) -> Result<PathBuf> {
 
 /// Reads a file, gunzipping it if it starts with the gzip magic bytes.
 pub fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
+    crate::io::check_is_file(path)?;
     let file = std::fs::File::open(path).map_err(|e| GoldenError::io(path, e))?;
     let mut head = Vec::new();
     let mut reader = std::io::BufReader::new(file);

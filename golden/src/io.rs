@@ -52,7 +52,8 @@ pub enum Model {
 // Writing
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder is written, flushed to
-/// disk and renamed over `path`. On error the temporary file is removed and `path` is untouched.
+/// disk and renamed over `path`. On error the temporary file is removed and `path` is untouched;
+/// temporary files of `path` left by a killed earlier writer are removed first.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let file_name = path
@@ -62,9 +63,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let prefix = format!(".{}.tmp.", file_name.to_string_lossy());
+    remove_stale_temps(&dir, &prefix);
     let tmp = dir.join(format!(
-        ".{}.tmp.{}.{}",
-        file_name.to_string_lossy(),
+        "{prefix}{}.{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
@@ -88,6 +90,35 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         return Err(GoldenError::io(path, e));
     }
     Ok(())
+}
+
+/// Removes the temporary files `<prefix><pid>.<n>` that a killed writer of the same file left in
+/// `dir` (SIGKILL runs no clean-up): those whose process no longer exists. Files of a live process
+/// (this one, or another writer working now) are kept. Best effort: a file that cannot be removed
+/// stays. Liveness is read from `/proc`, so elsewhere than Linux nothing is removed.
+fn remove_stale_temps(dir: &Path, prefix: &str) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+            continue;
+        };
+        let Some((pid, n)) = rest.split_once('.') else {
+            continue;
+        };
+        let (Ok(pid), true) = (pid.parse::<u32>(), n.bytes().all(|b| b.is_ascii_digit())) else {
+            continue;
+        };
+        let alive = pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists();
+        if !alive {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn check_extra(extra: &BTreeMap<String, String>) -> Result<()> {
@@ -641,7 +672,18 @@ pub fn read_metadata(bytes: &[u8], origin: &Path) -> Result<BTreeMap<String, Str
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
+    check_is_file(path)?;
     std::fs::read(path).map_err(|e| GoldenError::io(path, e))
+}
+
+/// A path that exists but is a folder where a file is expected is named as such (the OS says
+/// only "Is a directory" on read, or nothing useful on some platforms); a missing path is left to
+/// the read that follows, whose error says "No such file or directory".
+pub fn check_is_file(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(GoldenError::format(path, "is a folder, expected a file"));
+    }
+    Ok(())
 }
 
 /// Reads a float model file.
@@ -662,6 +704,7 @@ pub fn load_model(path: &Path) -> Result<Model> {
 /// Reads a human-edited TOML settings file into `T` (use `#[serde(deny_unknown_fields)]` on `T`).
 /// A syntax or schema error names the file and the toml error with its line and column.
 pub fn load_toml<T: DeserializeOwned>(path: &Path) -> Result<T> {
+    check_is_file(path)?;
     let text = std::fs::read_to_string(path).map_err(|e| GoldenError::io(path, e))?;
     toml::from_str(&text).map_err(|e| GoldenError::format(path, format!("invalid TOML: {e}")))
 }

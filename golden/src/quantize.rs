@@ -83,6 +83,26 @@ pub fn quantize(net: &FloatNetwork, cfg: &QuantConfig) -> Result<QuantNetwork> {
             )));
         }
         let scale = max_code / (m * dt);
+        // The threshold is V_th in the integer units the largest weight sets: weights too small
+        // (denormal, or all near zero) make it larger than any register; that is the weights'
+        // fault, not the threshold's, and the error says so.
+        let max_threshold = (1u64 << 40) as f64;
+        if !(V_TH * scale <= max_threshold) {
+            let kind = if m < f32::MIN_POSITIVE as f64 {
+                "denormal"
+            } else {
+                "too small"
+            };
+            return Err(GoldenError::Invalid(format!(
+                "layer{}: the largest |weight| is {m:.3e} ({kind}): with {} weight bits and {} steps the \
+                 threshold V_th = 1 would be {:.3e} integer units (at most 2^40); the layer's weights \
+                 carry no usable scale (retrain, or check the model)",
+                l + 1,
+                cfg.weight_bits,
+                cfg.n_steps,
+                V_TH * scale
+            )));
+        }
         let threshold_q = (V_TH * scale).round() as i64;
         let weights = w.mapv(|x| (x as f64 * dt * scale).round().clamp(-max_code, max_code) as i32);
         layers.push(QuantLayer {

@@ -177,10 +177,40 @@ fn default_hinge() -> f64 {
 
 /// The text of a config file; a read error names the file.
 pub(crate) fn read_text(path: &Path) -> Result<String> {
+    golden::io::check_is_file(path)?;
     std::fs::read_to_string(path).map_err(|source| TrainError::Io {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// Most neurons in one layer of a training config.
+pub const MAX_LAYER_SIZE: usize = 1 << 20;
+/// Most weights of a whole network (each costs a weight, two Adam moments and gradient sums:
+/// about 2 GB at this bound).
+pub const MAX_WEIGHTS: usize = 1 << 26;
+/// Most weight layers.
+pub const MAX_LAYERS: usize = 64;
+/// Most epochs.
+pub const MAX_EPOCHS: usize = 1_000_000;
+/// Largest batch.
+pub const MAX_BATCH: usize = 1 << 20;
+/// Largest Adam learning rate (a larger one is a typo: `1e40` for `1e-4`).
+pub const MAX_LR: f64 = 1.0;
+/// Bound on every other real setting (times, temperatures, strengths, init factors): larger values
+/// overflow the forward pass or the initial weights rather than train.
+pub const MAX_SETTING: f64 = 1e6;
+
+/// `v` at most `max`; the error names the field and the bound.
+pub(crate) fn at_most<T: PartialOrd + std::fmt::Display>(field: &str, v: T, max: T) -> Result<()> {
+    if v <= max {
+        Ok(())
+    } else {
+        Err(TrainError::config(
+            field,
+            format!("{v} is more than {max}, the largest this build accepts"),
+        ))
+    }
 }
 
 fn positive(field: &str, v: f64) -> Result<()> {
@@ -217,7 +247,7 @@ impl TrainConfig {
     /// Reads, parses and validates a TOML file.
     pub fn load(path: &Path) -> Result<Self> {
         let cfg = Self::from_toml_str(&read_text(path)?, path)?;
-        cfg.validate()?;
+        cfg.validate().map_err(|e| e.in_file(path))?;
         Ok(cfg)
     }
 
@@ -260,7 +290,10 @@ impl TrainConfig {
                 path: self.data.path.clone(),
                 tried: tried
                     .iter()
-                    .map(|d| d.display().to_string())
+                    .map(|d| match d.is_file() {
+                        true => format!("{} (a file, not a folder)", d.display()),
+                        false => d.display().to_string(),
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
             });
@@ -326,6 +359,17 @@ impl TrainConfig {
                 "layer size must be >= 1",
             ));
         }
+        at_most(
+            "network.sizes (weight layers)",
+            n.sizes.len() - 1,
+            MAX_LAYERS,
+        )?;
+        for (p, &size) in n.sizes.iter().enumerate() {
+            at_most(&format!("network.sizes[{p}]"), size, MAX_LAYER_SIZE)?;
+        }
+        // Each product is below 2^40 (sizes are bounded), so the sum cannot overflow.
+        let weights: usize = n.sizes.windows(2).map(|w| w[0] * w[1]).sum();
+        at_most("network.sizes (total weights)", weights, MAX_WEIGHTS)?;
         if n.init_mu.len() != n.sizes.len() - 1 {
             return Err(TrainError::config(
                 "network.init_mu",
@@ -338,16 +382,24 @@ impl TrainConfig {
             ));
         }
         for (l, &mu) in n.init_mu.iter().enumerate() {
+            let field = format!("network.init_mu[{l}]");
             if !mu.is_finite() {
-                return Err(TrainError::config(
-                    format!("network.init_mu[{l}]"),
-                    "must be finite",
-                ));
+                return Err(TrainError::config(field, "must be finite"));
             }
+            at_most(&field, mu.abs(), MAX_SETTING)?;
         }
-        non_negative("network.init_sigma", n.init_sigma)?;
-        positive("network.t_in", n.t_in)?;
-        positive("network.t_max", n.t_max)?;
+        for (field, v, strict) in [
+            ("network.init_sigma", n.init_sigma, false),
+            ("network.t_in", n.t_in, true),
+            ("network.t_max", n.t_max, true),
+        ] {
+            if strict {
+                positive(field, v)?;
+            } else {
+                non_negative(field, v)?;
+            }
+            at_most(field, v, MAX_SETTING)?;
+        }
         if n.t_max < n.t_in {
             return Err(TrainError::config(
                 "network.t_max",
@@ -361,11 +413,22 @@ impl TrainConfig {
         if t.batch == 0 {
             return Err(TrainError::config("train.batch", "must be >= 1"));
         }
+        at_most("train.epochs", t.epochs, MAX_EPOCHS)?;
+        at_most("train.batch", t.batch, MAX_BATCH)?;
         positive("train.lr", t.lr)?;
+        at_most("train.lr", t.lr, MAX_LR)?;
         positive("train.lr_decay", t.lr_decay)?;
+        at_most("train.lr_decay", t.lr_decay, 1.0)?;
         positive("train.tau", t.tau)?;
         non_negative("train.min_slope", t.min_slope)?;
         non_negative("train.silent_target_weight", t.silent_target_weight)?;
+        for (field, v) in [
+            ("train.tau", t.tau),
+            ("train.min_slope", t.min_slope),
+            ("train.silent_target_weight", t.silent_target_weight),
+        ] {
+            at_most(field, v, MAX_SETTING)?;
+        }
         let r = &self.regularizer;
         let hidden = self.n_hidden();
         if r.gamma.len() > 1 && r.gamma.len() != hidden {
@@ -378,7 +441,9 @@ impl TrainConfig {
             ));
         }
         for (l, &g) in r.gamma.iter().enumerate() {
-            non_negative(&format!("regularizer.gamma[{l}]"), g)?;
+            let field = format!("regularizer.gamma[{l}]");
+            non_negative(&field, g)?;
+            at_most(&field, g, MAX_SETTING)?;
         }
         match (r.kind, r.v_ref) {
             (RegKind::Mp, None) => {
@@ -387,7 +452,7 @@ impl TrainConfig {
                     "is required for kind = \"mp\"",
                 ))
             }
-            (RegKind::Mp, Some(v)) if !(v.is_finite() && v < golden::V_TH) => {
+            (RegKind::Mp, Some(v)) if !(v.is_finite() && v < golden::V_TH && v >= -MAX_SETTING) => {
                 return Err(TrainError::config(
                     "regularizer.v_ref",
                     format!("{v} must be finite and < V_th = {}", golden::V_TH),

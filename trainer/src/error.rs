@@ -11,6 +11,14 @@ pub enum TrainError {
     /// A configuration value is missing, inconsistent or out of range; `field` is its TOML path.
     #[error("config: {field}: {msg}")]
     Config { field: String, msg: String },
+    /// A value of a config or sweep file is out of range (a [`TrainError::Config`] or
+    /// [`TrainError::Sweep`] with the file it was read from).
+    #[error("{}: {field}: {msg}", path.display())]
+    InFile {
+        path: PathBuf,
+        field: String,
+        msg: String,
+    },
     /// A TOML file could not be parsed into a config.
     #[error("{}: {msg}", path.display())]
     Parse { path: PathBuf, msg: String },
@@ -71,6 +79,19 @@ pub enum TrainError {
 }
 
 impl TrainError {
+    /// A config or sweep value error as one naming `path`; other errors unchanged.
+    pub fn in_file(self, path: &std::path::Path) -> Self {
+        match self {
+            TrainError::Config { field, msg } | TrainError::Sweep { field, msg } => {
+                TrainError::InFile {
+                    path: path.to_path_buf(),
+                    field,
+                    msg,
+                }
+            }
+            other => other,
+        }
+    }
     pub(crate) fn config(field: impl Into<String>, msg: impl Into<String>) -> Self {
         TrainError::Config {
             field: field.into(),

@@ -78,10 +78,14 @@ impl Curve {
 }
 
 fn finite_non_negative(field: String, values: &[f64]) -> Result<()> {
-    match values.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+    let max = crate::config::MAX_SETTING;
+    match values
+        .iter()
+        .position(|v| !(v.is_finite() && *v >= 0.0 && *v <= max))
+    {
         Some(i) => Err(TrainError::sweep(
             format!("{field}[{i}]"),
-            format!("{} must be finite and >= 0", values[i]),
+            format!("{} must be finite, >= 0 and <= {max}", values[i]),
         )),
         None => Ok(()),
     }
@@ -94,7 +98,7 @@ impl SweepConfig {
             path: origin.to_path_buf(),
             msg: e.to_string(),
         })?;
-        cfg.validate()?;
+        cfg.validate().map_err(|e| e.in_file(origin))?;
         Ok(cfg)
     }
 
@@ -105,6 +109,13 @@ impl SweepConfig {
         }
         if self.epochs == Some(0) {
             return Err(TrainError::sweep("epochs", "must be >= 1"));
+        }
+        if let Some(e) = self.epochs.filter(|&e| e > crate::config::MAX_EPOCHS) {
+            let max = crate::config::MAX_EPOCHS;
+            return Err(TrainError::sweep(
+                "epochs",
+                format!("{e} is more than {max}, the largest this build accepts"),
+            ));
         }
         finite_non_negative("layer_factors".into(), &self.layer_factors)?;
         for (i, c) in self.curve.iter().enumerate() {
