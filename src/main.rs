@@ -168,6 +168,7 @@ fn default_sigpipe() {
 
 fn main() -> std::process::ExitCode {
     default_sigpipe();
+    cmd::install_interrupt_handler();
     let cli = Cli::parse();
     if let Some(root) = &cli.data_root {
         // Before any thread exists; the libraries read the root from the environment.

@@ -29,6 +29,33 @@ pub fn out_text(text: &str) -> anyhow::Result<()> {
         .map_err(stdout_error)
 }
 
+/// Set once a command can stop gracefully on Ctrl-C / SIGTERM ([`graceful_interrupt`]).
+static GRACEFUL: std::sync::OnceLock<std::sync::Arc<std::sync::atomic::AtomicBool>> =
+    std::sync::OnceLock::new();
+
+/// Installs the process's one Ctrl-C / SIGTERM handler (from `main`, before any command runs).
+/// Every external tool running then is killed with its process group (`toolchain::kill_running`,
+/// so no simulator outlives ttfs); then, if the command stops gracefully (training: the flag of
+/// [`graceful_interrupt`], checkpoint at the next batch), the flag is set, else (or on a second
+/// interrupt) ttfs exits with 130, the shell's status for an interrupt.
+pub fn install_interrupt_handler() {
+    use std::sync::atomic::Ordering;
+    // If a handler is already installed (embedding), interrupts keep their default action.
+    let _ = ctrlc::set_handler(|| {
+        toolchain::kill_running();
+        match GRACEFUL.get() {
+            Some(flag) if !flag.swap(true, Ordering::SeqCst) => {}
+            _ => std::process::exit(130),
+        }
+    });
+}
+
+/// The stop flag a command polls to end cleanly on Ctrl-C / SIGTERM (see
+/// [`install_interrupt_handler`]); asking for it makes interrupts graceful.
+pub fn graceful_interrupt() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    GRACEFUL.get_or_init(Default::default).clone()
+}
+
 /// The error of a failed write to standard output.
 pub fn stdout_error(e: std::io::Error) -> anyhow::Error {
     anyhow::Error::new(e).context("writing to stdout")

@@ -9,7 +9,7 @@ use anyhow::bail;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use trainer::run_dir::silence_warning;
@@ -30,17 +30,10 @@ pub struct Args {
     pub threads: super::data::ThreadArgs,
 }
 
-/// Set by the Ctrl-C handler; every running training loop stops at its next batch boundary.
+/// Set by the Ctrl-C / SIGTERM handler (`cmd::install_interrupt_handler`); every running training
+/// loop stops at its next batch boundary.
 fn interrupt_flag() -> Arc<AtomicBool> {
-    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
-    FLAG.get_or_init(|| {
-        let flag = Arc::new(AtomicBool::new(false));
-        let f = flag.clone();
-        // If a handler is already installed (tests, embedding), we simply never see Ctrl-C here.
-        let _ = ctrlc::set_handler(move || f.store(true, Ordering::SeqCst));
-        flag
-    })
-    .clone()
+    super::graceful_interrupt()
 }
 
 /// The terminal side of a run: a progress bar on a terminal, a line every 30 s in logs, one line

@@ -47,7 +47,7 @@ pub use flow::{
 pub use lint::{lint_flow, lint_verilator, parse_verilator_warnings, LintReport, LintWarning};
 pub use netlist::{synth_netlist, yosys_datdir, Netlist, YOSYS_DATDIR_ENV};
 pub use pnr::{board_flow, spec_for, step_of, tool_versions, ToolVersion};
-pub use step::{run_step, LineSink, Program, RunOutput, Step, Stream};
+pub use step::{kill_running, run_step, LineSink, Program, RunOutput, Step, Stream};
 pub use synth::{
     is_latch, parse_yosys_stat, synth_flow, synth_script, synth_yosys, synthesize, CellClass,
     SynthOptions, SynthReport, SynthTarget,

@@ -12,6 +12,12 @@
 //! * a non-zero exit, a kill or a failed start is an error with the command line, the status and the
 //!   log's last lines ("printed nothing" when there were none).
 //!
+//! * a running step's group is registered while it runs: [`kill_running`] (called by `ttfs`'s Ctrl-C /
+//!   SIGTERM handler) kills every registered group, so a tool never outlives an interrupted ttfs; on
+//!   Linux the tool also gets `PR_SET_PDEATHSIG = SIGKILL`, so a SIGKILL of ttfs (no handler runs)
+//!   kills the tool too. The death signal reaches the tool itself (the simulation binary, the
+//!   Verilator driver), not processes it started in turn (a compiler run by make ends on its own).
+//!
 //! The log is the one file written in place rather than atomically: it is streamed on purpose.
 //! Process groups and `waitid(WNOWAIT)` come from `rustix` (safe wrappers over the system calls); std
 //! has no way to kill a group, and `wait-timeout` installs a process-wide SIGCHLD handler.
@@ -235,6 +241,58 @@ fn kill_group(pid: rustix::process::Pid) {
     let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
 }
 
+/// The process groups of the steps running now (their leaders' pids).
+static RUNNING: std::sync::Mutex<Vec<i32>> = std::sync::Mutex::new(Vec::new());
+
+fn running() -> std::sync::MutexGuard<'static, Vec<i32>> {
+    // A panic while holding the lock leaves a valid Vec: keep using it.
+    RUNNING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Kills (SIGKILL) the process group of every step running now, with every process it started;
+/// each such step then ends with an error ("killed by signal 9"). For the caller's interrupt
+/// handler: call it before exiting on Ctrl-C or SIGTERM. Returns how many groups were killed.
+pub fn kill_running() -> usize {
+    let groups = running().clone();
+    for &g in &groups {
+        if let Some(pid) = rustix::process::Pid::from_raw(g) {
+            kill_group(pid);
+        }
+    }
+    groups.len()
+}
+
+/// Removes a group from [`RUNNING`] when its step's run ends, however it ends.
+struct Registered(i32);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        running().retain(|&g| g != self.0);
+    }
+}
+
+/// Linux: the tool is killed when ttfs dies (`PR_SET_PDEATHSIG`), even by SIGKILL. Runs in the
+/// child between fork and exec.
+#[cfg(target_os = "linux")]
+fn die_with_parent(cmd: &mut Command) {
+    let parent = rustix::process::getpid();
+    // SAFETY: the closure only makes two system calls (prctl, getppid) and exits; both are
+    // async-signal-safe, nothing is allocated or locked between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))?;
+            // The parent died before the prctl: nobody would send the signal.
+            if rustix::process::getppid() != Some(parent) {
+                return Err(std::io::Error::other("ttfs exited before the tool started"));
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_cmd: &mut Command) {}
+
 /// Runs `step`: checks nothing about its files (that is [`crate::execute`]'s part), streams its output
 /// to its log and to `progress`, enforces its time limit.
 pub fn run_step(step: &Step, progress: Option<LineSink<'_>>) -> Result<RunOutput> {
@@ -279,15 +337,22 @@ fn run_program(
     if let Some(d) = &step.cwd {
         cmd.current_dir(d);
     }
+    die_with_parent(&mut cmd);
     let t0 = Instant::now();
+    // The lock is held from spawn to registration, so `kill_running` never misses a started group.
+    let mut registry = running();
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
+            drop(registry);
             let _ = writeln!(log, "--- could not start: {e}");
             return Err(failed(format!("could not start: {e}"), &[]));
         }
     };
     let pid = rustix::process::Pid::from_child(&child);
+    registry.push(pid.as_raw_nonzero().get());
+    drop(registry);
+    let _registered = Registered(pid.as_raw_nonzero().get());
     let (tx, rx) = mpsc::channel();
     let readers = [
         child.stdout.take().map(|r| {
@@ -346,6 +411,8 @@ fn run_program(
             if exited || over {
                 timed_out = over && !exited;
                 kill_group(pid);
+                // Deregistered before the reap below frees the pid for reuse.
+                running().retain(|&g| g != pid.as_raw_nonzero().get());
                 status = Some(
                     child
                         .wait()
