@@ -28,4 +28,6 @@ pub mod vcd_read;
 
 pub use error::{Result, SimError};
 pub use netlist::{netlist_design, run_netlist, NetlistRun};
-pub use run::{build_verilator, run, Design, RunConfig, SimRun, Simulator, VerilatorBuild};
+pub use run::{
+    build_verilator, run, sim_time_limit, Design, RunConfig, SimRun, Simulator, VerilatorBuild,
+};

@@ -69,6 +69,14 @@ impl Design {
     }
 }
 
+/// Writes a work or build file atomically ([`golden::io::write_atomic`]); the error names it once.
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    golden::io::write_atomic(path, bytes).map_err(|e| match e {
+        golden::GoldenError::Io { path, error } => SimError::io(path, error),
+        other => SimError::format(path, other.to_string()),
+    })
+}
+
 /// A manifest or design-folder error as sim's, naming the same file once.
 fn from_hdl(e: hdl::HdlError) -> SimError {
     match e {
@@ -137,6 +145,17 @@ pub struct RunConfig {
     /// (sample `a` is then the VCD's first sample and its cycles count from the window's start).
     /// With a window the results are read from the event log, which always covers every sample.
     pub trace_samples: Option<std::ops::Range<usize>>,
+    /// Wall-clock limit of the simulation run (default [`sim_time_limit`]): a simulator that
+    /// cannot finish (blocked writing a VCD to a full disk, a hung model) is killed with an error.
+    pub time_limit: Option<std::time::Duration>,
+}
+
+/// The default wall-clock limit of a simulation: 10 minutes plus one second per 20,000 cycles the
+/// samples may take at most (the per-sample cycle limit x samples; Verilator with a full VCD
+/// runs well above that rate), so a correct run never meets it and a blocked one ends.
+pub fn sim_time_limit(timeout_cycles: u64, samples: usize) -> std::time::Duration {
+    let cycles = timeout_cycles.saturating_mul(samples.max(1) as u64);
+    std::time::Duration::from_secs(600u64.saturating_add(cycles / 20_000))
 }
 
 impl RunConfig {
@@ -149,6 +168,7 @@ impl RunConfig {
             timeout_cycles: None,
             trace_depth: None,
             trace_samples: None,
+            time_limit: None,
         }
     }
 }
@@ -178,7 +198,7 @@ pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Res
     let work = std::fs::canonicalize(&cfg.work_dir).map_err(|e| SimError::io(&cfg.work_dir, e))?;
     let (stim, words) = stimulus_text(&design.manifest, inputs)?;
     let stim_path = work.join("stimulus.hex");
-    std::fs::write(&stim_path, stim).map_err(|e| SimError::io(&stim_path, e))?;
+    write(&stim_path, stim.as_bytes())?;
     let log_path = work.join("events.log");
     let _ = std::fs::remove_file(&log_path);
     let vcd_path = if cfg.trace {
@@ -200,6 +220,10 @@ pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Res
     let timeout = cfg
         .timeout_cycles
         .unwrap_or_else(|| design.default_timeout_cycles());
+    let time_limit = Some(
+        cfg.time_limit
+            .unwrap_or_else(|| sim_time_limit(timeout, inputs.len())),
+    );
     let mut args = vec![
         format!("+stim={}", stim_path.display()),
         format!("+log={}", log_path.display()),
@@ -231,7 +255,8 @@ pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Res
                     work.join("verilator-run.log"),
                 )
                 .cwd(&design.dir)
-                .args(&args);
+                .args(&args)
+                .time_limit(time_limit);
                 let t0 = Instant::now();
                 let r = run_step(&step, None);
                 (
@@ -245,8 +270,7 @@ pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Res
             Simulator::Icarus => {
                 let tb_path = work.join(ICARUS_BENCH_FILE);
                 let tb = icarus_bench_v(&design.manifest, words);
-                golden::io::write_atomic(&tb_path, tb.as_bytes())
-                    .map_err(|e| SimError::format(&tb_path, e.to_string()))?;
+                write(&tb_path, tb.as_bytes())?;
                 let exe = work.join("ttfs_tb.vvp");
                 let sources = verilog_files(&design.dir)?;
                 let compile = Step::new(
@@ -275,7 +299,8 @@ pub fn run(design: &Design, inputs: &[Vec<Option<u32>>], cfg: &RunConfig) -> Res
                 .cwd(&design.dir)
                 .arg("-n")
                 .arg(&exe)
-                .args(&args);
+                .args(&args)
+                .time_limit(time_limit);
                 let t0 = Instant::now();
                 let r = run_step(&sim, None);
                 (build, false, build, r, t0.elapsed().as_secs_f64())

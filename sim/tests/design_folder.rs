@@ -31,3 +31,32 @@ fn a_truncated_weight_file_or_a_traversing_top_is_refused_at_load() {
         "{msg}"
     );
 }
+
+/// The simulation step has a wall-clock limit (issue 13: a Verilator model blocked on a full disk
+/// during `cosim --vcd` used to keep ttfs waiting for ever): past it the simulator is killed and the
+/// run is a tool error naming the limit. Icarus (seconds to build); a limit of 1 ms cannot be met.
+#[test]
+fn a_simulation_past_its_wall_clock_limit_is_killed_with_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let design = reference_design(&random_net(2), &tmp.path().join("design"));
+    let mut cfg = sim::RunConfig::new(sim::Simulator::Icarus, &tmp.path().join("run"));
+    cfg.trace = false;
+    cfg.time_limit = Some(std::time::Duration::from_millis(1));
+    let inputs = testkit::reference::random_inputs(1, 2);
+    match sim::run(&design, &inputs, &cfg) {
+        Err(SimError::Tool(toolchain::ToolchainError::TimedOut { what, .. })) => {
+            assert_eq!(what, "vvp simulation");
+        }
+        other => panic!("expected the time limit, got {other:?}"),
+    }
+    // The stimulus was written whole, with no temporary file beside it.
+    let names: Vec<String> = std::fs::read_dir(tmp.path().join("run"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.contains(&"stimulus.hex".to_string()), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains(".tmp.")), "{names:?}");
+    // The default grows with the work and is never shorter than 10 minutes.
+    assert_eq!(sim::sim_time_limit(0, 0).as_secs(), 600);
+    assert_eq!(sim::sim_time_limit(1_000_000, 100).as_secs(), 600 + 5_000);
+}

@@ -72,12 +72,17 @@ pub fn write_svg_png<F: Figure>(fig: &F, base: &Path) -> Result<[PathBuf; 2]> {
         path: png_path.clone(),
         message: m,
     };
-    {
+    let drawn = (|| {
         let root = BitMapBackend::new(&tmp, fig.size()).into_drawing_area();
         fig.draw(&root).map_err(plot_err)?;
         root.present().map_err(|m| plot_err(e(m)))?;
+        std::fs::rename(&tmp, &png_path).map_err(|err| WaveError::io(&png_path, err))
+    })();
+    if drawn.is_err() {
+        // No partial temporary picture is left (a full disk fails in `present`).
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, &png_path).map_err(|err| WaveError::io(&png_path, err))?;
+    drawn?;
     Ok([svg_path, png_path])
 }
 
