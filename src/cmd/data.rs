@@ -70,6 +70,7 @@ pub struct TrainedOn {
 /// folder), else the `[data]` table of the `trainer.config` copy of older files (its path relative
 /// to the working directory it was trained from). `None` when the file records neither.
 pub fn trained_on(model: &Path) -> Result<Option<TrainedOn>> {
+    golden::io::check_is_file(model)?;
     let bytes =
         std::fs::read(model).with_context(|| format!("reading model {}", model.display()))?;
     let meta = golden::io::read_metadata(&bytes, model)?;
