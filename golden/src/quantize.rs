@@ -87,7 +87,8 @@ pub fn quantize(net: &FloatNetwork, cfg: &QuantConfig) -> Result<QuantNetwork> {
         // (denormal, or all near zero) make it larger than any register; that is the weights'
         // fault, not the threshold's, and the error says so.
         let max_threshold = (1u64 << 40) as f64;
-        if !(V_TH * scale <= max_threshold) {
+        let threshold = V_TH * scale;
+        if threshold.is_nan() || threshold > max_threshold {
             let kind = if m < f32::MIN_POSITIVE as f64 {
                 "denormal"
             } else {

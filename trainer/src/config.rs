@@ -452,7 +452,7 @@ impl TrainConfig {
                     "is required for kind = \"mp\"",
                 ))
             }
-            (RegKind::Mp, Some(v)) if !(v.is_finite() && v < golden::V_TH && v >= -MAX_SETTING) => {
+            (RegKind::Mp, Some(v)) if !(-MAX_SETTING..golden::V_TH).contains(&v) => {
                 return Err(TrainError::config(
                     "regularizer.v_ref",
                     format!("{v} must be finite and < V_th = {}", golden::V_TH),
