@@ -136,14 +136,14 @@ pub fn run(args: &Args, board_name: &str) -> Result<()> {
     )?;
     let flow = toolchain::board_flow(&plan, super::time_limit(args)?)?;
     if args.plan {
-        println!(
+        outln!(
             "write {} and {} (the board top level)",
             args.design.join(board::verilog::BOARD_TOP_FILE).display(),
             args.design
                 .join(board::verilog::BOARD_CONFIG_FILE)
                 .display()
         );
-        print!("{}", flow.describe());
+        out!("{}", flow.describe());
         return Ok(());
     }
     // Every tool is found before the first step runs: a missing one fails at once, with its
@@ -240,16 +240,16 @@ fn print_report(
     out: &Path,
     t0: Instant,
 ) -> Result<()> {
-    println!(
+    outln!(
         "ttfs synth: {} on {} in {:.1} s; report {}",
         args.design.display(),
         board.name,
         t0.elapsed().as_secs_f64(),
         report_path.display()
     );
-    print!("{}", report.table());
+    out!("{}", report.table());
     if board.family == Family::Xilinx7 {
-        println!(
+        outln!(
             "note: no open place-and-route for {}: LUTs, flip-flops, RAMs and DSPs are Yosys' mapped \
              cells (no Fmax, no bitstream); the XDC and the Vivado script are in {}",
             board.part(),
