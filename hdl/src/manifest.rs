@@ -241,7 +241,8 @@ pub struct LayerManifest {
     pub memory_width_bits: usize,
     /// Words of the neuron state memory (`groups`).
     pub state_depth: usize,
-    /// Bits per state word: `lanes * (slope_bits + potential_bits + 1)`.
+    /// Bits per state word: `lanes * (slope_bits + potential_bits + 2)` (slope, look-ahead potential,
+    /// fired and armed flags).
     pub state_width_bits: usize,
 }
 
@@ -452,8 +453,8 @@ impl Manifest {
             }
             eq("state_depth", l.state_depth, Some(l.groups), "groups")?;
             let state =
-                (l.slope_bits as usize + l.potential_bits as usize + 1).checked_mul(l.lanes);
-            let how = "lanes * (slope_bits + potential_bits + 1)";
+                (l.slope_bits as usize + l.potential_bits as usize + 2).checked_mul(l.lanes);
+            let how = "lanes * (slope_bits + potential_bits + 2)";
             eq("state_width_bits", l.state_width_bits, state, how)?;
             if l.state_width_bits > MAX_STATE_WIDTH_BITS {
                 let allowed = format!("<= {MAX_STATE_WIDTH_BITS}");

@@ -17,7 +17,7 @@ pub const MAX_LANES: usize = 1024;
 pub const MAX_POTENTIAL_BITS: u32 = 62;
 /// Largest weight memory word (`lanes * weight_bits`, bits).
 pub const MAX_MEMORY_WIDTH_BITS: usize = 8192;
-/// Largest neuron state word (`lanes * (slope_bits + potential_bits + 1)`, bits).
+/// Largest neuron state word (`lanes * (slope_bits + potential_bits + 2)`, bits).
 pub const MAX_STATE_WIDTH_BITS: usize = 32768;
 /// Largest weight memory depth (`n_in * groups`, words).
 pub const MAX_MEMORY_DEPTH: usize = 1 << 22;
