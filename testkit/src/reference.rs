@@ -69,7 +69,7 @@ pub fn manifest(net: &QuantNetwork) -> Manifest {
                 memory_depth: n_in * n_out,
                 memory_width_bits: 8,
                 state_depth: n_out,
-                state_width_bits: 32 + 32 + 1,
+                state_width_bits: 32 + 32 + 2, // the manifest's lane layout: slope, potential, two flags
             }
         })
         .collect();
