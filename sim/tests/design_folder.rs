@@ -42,7 +42,9 @@ fn a_simulation_past_its_wall_clock_limit_is_killed_with_an_error() {
     let mut cfg = sim::RunConfig::new(sim::Simulator::Icarus, &tmp.path().join("run"));
     cfg.trace = false;
     cfg.time_limit = Some(std::time::Duration::from_millis(1));
-    let inputs = testkit::reference::random_inputs(1, 2);
+    // Enough samples that the simulation outlasts the limit's first check by far on any machine
+    // (five samples take about 13 ms on an idle one).
+    let inputs = testkit::reference::random_inputs(2, 2000);
     match sim::run(&design, &inputs, &cfg) {
         Err(SimError::Tool(toolchain::ToolchainError::TimedOut { what, .. })) => {
             assert_eq!(what, "vvp simulation");
