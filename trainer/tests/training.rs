@@ -222,9 +222,21 @@ fn committed_tiny_model_reproduces() {
 #[test]
 fn an_absurd_learning_rate_stops_with_an_error_and_writes_nothing() {
     let (train, test) = data(64, 16);
+    // The learning rate itself is bounded now (`lr = 1e40`, issue 13's typo, is a config error
+    // naming train.lr); a step can still overflow from a finite but hostile resumed state: a first
+    // moment of 1e300 over a zero second moment makes the Adam update 1e300 / eps = inf.
     let mut cfg = config("");
     cfg.train.lr = 1e40;
-    let mut tr = Trainer::new(cfg).unwrap();
+    let refused = Trainer::new(cfg.clone()).err().expect("lr = 1e40 accepted");
+    assert!(refused.to_string().contains("train.lr"), "{refused}");
+    cfg.train.lr = 1e-3;
+    let fresh = Trainer::new(cfg.clone()).unwrap();
+    let mut adam = fresh.adam().clone();
+    for m in &mut adam.m {
+        m.iter_mut().for_each(|x| *x = 1e300);
+    }
+    let mut tr =
+        Trainer::from_parts(cfg, fresh.network().clone(), adam, fresh.position().clone()).unwrap();
     let err = match tr.train_epoch(&train, &test, &mut |_| true) {
         Ok(_) => panic!("a diverging run must fail"),
         Err(e) => e.to_string(),
