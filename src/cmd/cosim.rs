@@ -502,6 +502,58 @@ pub fn cosim(job: &Cosim) -> anyhow::Result<sim::stats::CosimReport> {
     cosim_on(job, None)
 }
 
+/// The design to simulate: the RTL itself, or (`--netlist`) its netlist synthesized for a family,
+/// with Yosys' pass headers on a spinner so a long synthesis is not silent.
+fn synthesize_if_asked(
+    job: &Cosim,
+    design: &Design,
+    netlist: Option<toolchain::SynthTarget>,
+    what: &str,
+) -> anyhow::Result<(Design, Option<toolchain::Netlist>)> {
+    Ok(match netlist {
+        None => (design.clone(), None),
+        Some(t) => {
+            let spinner = progress(
+                &format!("synthesizing {what} (Yosys; minutes the first time, cached afterwards)"),
+                job.progress,
+            );
+            // Yosys' pass headers on the spinner, so a long synthesis is not silent.
+            let mut yosys = |_: usize, _: toolchain::Stream, line: &str| {
+                if line.contains(". Executing ") {
+                    spinner.set_message(format!("yosys: {line}"));
+                }
+            };
+            let r = sim::netlist_design(design, t, Some(&mut yosys));
+            spinner.finish_and_clear();
+            let (gates, n) = r.with_context(|| format!("synthesizing {what}"))?;
+            (gates, Some(n))
+        }
+    })
+}
+
+/// The Verilator build as its own phase (minutes the first time, then cached), with a spinner.
+fn build_phase(job: &Cosim, simulated: &Design) -> anyhow::Result<()> {
+    // The build first, as its own phase: minutes the first time, then cached.
+    let spinner = progress(
+        "building the Verilator model (the first build of this Verilog takes minutes; cached afterwards)",
+        job.progress,
+    );
+    let built = sim::build_verilator(simulated).context("building the Verilator model");
+    spinner.finish_and_clear();
+    let built = built?;
+    if job.progress && std::io::stderr().is_terminal() {
+        eprintln!(
+            "verilator  build {}",
+            build_text(
+                built.cached,
+                built.original_build_seconds,
+                built.build_seconds
+            )
+        );
+    }
+    Ok(())
+}
+
 /// [`cosim`] on the design's RTL (`netlist` `None`) or on its netlist synthesized for a family.
 pub fn cosim_on(
     job: &Cosim,
@@ -548,44 +600,9 @@ pub fn cosim_on(
         Some(t) => format!("the {} netlist", t.name()),
         None => "the RTL".to_string(),
     };
-    let (simulated, synthesized) = match netlist {
-        None => (design.clone(), None),
-        Some(t) => {
-            let spinner = progress(
-                &format!("synthesizing {what} (Yosys; minutes the first time, cached afterwards)"),
-                job.progress,
-            );
-            // Yosys' pass headers on the spinner, so a long synthesis is not silent.
-            let mut yosys = |_: usize, _: toolchain::Stream, line: &str| {
-                if line.contains(". Executing ") {
-                    spinner.set_message(format!("yosys: {line}"));
-                }
-            };
-            let r = sim::netlist_design(&design, t, Some(&mut yosys));
-            spinner.finish_and_clear();
-            let (gates, n) = r.with_context(|| format!("synthesizing {what}"))?;
-            (gates, Some(n))
-        }
-    };
+    let (simulated, synthesized) = synthesize_if_asked(job, &design, netlist, &what)?;
     if job.run.simulator == Simulator::Verilator {
-        // The build first, as its own phase: minutes the first time, then cached.
-        let spinner = progress(
-            "building the Verilator model (the first build of this Verilog takes minutes; cached afterwards)",
-            job.progress,
-        );
-        let built = sim::build_verilator(&simulated).context("building the Verilator model");
-        spinner.finish_and_clear();
-        let built = built?;
-        if job.progress && std::io::stderr().is_terminal() {
-            eprintln!(
-                "verilator  build {}",
-                build_text(
-                    built.cached,
-                    built.original_build_seconds,
-                    built.build_seconds
-                )
-            );
-        }
+        build_phase(job, &simulated)?;
     }
     let watch = SimProgress::start(job, n);
     let sim_run = sim::run(&simulated, &inputs, &job.run)
