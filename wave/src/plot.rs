@@ -411,3 +411,31 @@ impl Figure for Membrane {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 13: a picture that cannot be written leaves no partial temporary PNG behind. Here the
+    /// final rename fails (the PNG's name is taken by a folder); a full disk fails earlier, in
+    /// `present`, and takes the same clean-up path.
+    #[test]
+    fn a_failed_png_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let spikes = SpikeTrain::new(vec![vec![Some(0), None], vec![Some(3)]]);
+        let raster = Raster::new("t", vec![("golden".into(), spikes)], vec![0, 1], 8).unwrap();
+        std::fs::create_dir(dir.path().join("r.png")).unwrap();
+        let err = write_svg_png(&raster, &dir.path().join("r")).unwrap_err();
+        assert!(err.to_string().contains("r.png"), "{err}");
+        let left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        // Without the obstacle the same call writes both files.
+        std::fs::remove_dir(dir.path().join("r.png")).unwrap();
+        let [svg, png] = write_svg_png(&raster, &dir.path().join("r")).unwrap();
+        assert!(svg.is_file() && png.is_file());
+    }
+}
