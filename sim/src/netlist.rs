@@ -32,7 +32,7 @@ pub fn netlist_design(
     progress: Option<FlowProgress<'_>>,
 ) -> Result<(Design, Netlist)> {
     let netlist = synth_netlist(&design.dir, &design.manifest.top, target, progress)?;
-    let gates = Design::new(&netlist.sim_dir, design.manifest.clone())?;
+    let gates = Design::without_memory_files(&netlist.sim_dir, design.manifest.clone())?;
     Ok((gates, netlist))
 }
 

@@ -44,6 +44,17 @@ impl Design {
     /// are checked ([`Manifest::check_folder`]: weight memories of the right length and format)
     /// before anything is built or run.
     pub fn new(dir: &Path, manifest: Manifest) -> Result<Design> {
+        let design = Design::without_memory_files(dir, manifest)?;
+        design
+            .manifest
+            .check_folder(&design.dir)
+            .map_err(from_hdl)?;
+        Ok(design)
+    }
+
+    /// As [`Design::new`] for a folder that holds no weight memory files: a synthesized netlist,
+    /// whose memories are baked into its cells' parameters (`sim::netlist`).
+    pub(crate) fn without_memory_files(dir: &Path, manifest: Manifest) -> Result<Design> {
         let origin = dir.join("manifest.json");
         manifest
             .validate()
@@ -55,7 +66,6 @@ impl Design {
                 "is not a folder (expected a design folder)",
             ));
         }
-        manifest.check_folder(&canonical).map_err(from_hdl)?;
         Ok(Design {
             dir: canonical,
             manifest,
